@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+
+namespace resosync::cli {
+
+/// Exit statuses shared by every subcommand (documented in `resosync-cli --help`).
+enum ExitCode : int {
+    ExitSuccess = 0,     ///< everything done and stored
+    ExitPartial = 1,     ///< finished, but some records or batches were rejected or failed
+    ExitUsage = 2,       ///< bad usage or settings: the message says which and why
+    ExitUnavailable = 3, ///< could not run: feed or database unreachable, auth refused
+};
+
+/// One `resosync-cli` subcommand. Each parses its own options, so `--help` works per command.
+class CliCommand {
+public:
+    virtual ~CliCommand() = default;
+    virtual QString name() const = 0;
+    virtual QString summary() const = 0;
+    /// `arguments` starts with the program name followed by the subcommand's own arguments.
+    virtual int run(const QStringList &arguments) = 0;
+
+protected:
+    /// Parses `arguments`; prints help or the error and returns the exit code to end with,
+    /// or -1 when the command should go on.
+    int parse(QCommandLineParser &parser, const QStringList &arguments) const;
+};
+
+/// Writes a line to stderr (the CLI's channel for progress and errors).
+void printError(const QString &message);
+/// Writes a line to stdout (results, summaries, the simulator's URL).
+void printOut(const QString &message);
+
+} // namespace resosync::cli

@@ -1,0 +1,59 @@
+// resosync-cli: the headless face of ResoSync, built from core alone.
+#include "cli/CliCommand.h"
+
+#include <QCoreApplication>
+
+#include <memory>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+using namespace resosync::cli;
+
+namespace {
+
+std::vector<std::unique_ptr<CliCommand>> makeCommands() {
+    std::vector<std::unique_ptr<CliCommand>> commands;
+    return commands;
+}
+
+void printUsage(const std::vector<std::unique_ptr<CliCommand>> &commands) {
+    QString text = u"Usage: resosync-cli <command> [options]\n\n"
+                   "Replicates a RESO Web API feed into PostgreSQL.\n\nCommands:\n"_s;
+    for (const auto &command : commands)
+        text += u"  %1%2\n"_s.arg(command->name(), -12).arg(command->summary());
+    text += u"\n'resosync-cli <command> --help' describes a command's options.\n\n"
+            "Exit status: 0 done; 1 finished with rejected records or failed batches;\n"
+            "2 bad usage or settings; 3 could not run (feed or database unreachable,\n"
+            "authentication refused)."_s;
+    printOut(text);
+}
+
+} // namespace
+
+int main(int argc, char *argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(u"ResoSync"_s);
+    QCoreApplication::setApplicationName(u"resosync"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(RESOSYNC_VERSION));
+
+    const auto commands = makeCommands();
+    const QStringList args = QCoreApplication::arguments();
+    const QString verb = args.value(1);
+    if (verb.isEmpty() || verb == "-h"_L1 || verb == "--help"_L1 || verb == "help"_L1) {
+        printUsage(commands);
+        return verb.isEmpty() ? ExitUsage : ExitSuccess;
+    }
+    if (verb == "--version"_L1) {
+        printOut(u"resosync-cli "_s + QCoreApplication::applicationVersion());
+        return ExitSuccess;
+    }
+    for (const auto &command : commands) {
+        if (command->name() == verb) {
+            QStringList rest = args.mid(2);
+            rest.prepend(args.value(0));
+            return command->run(rest);
+        }
+    }
+    printError(u"resosync-cli: unknown command '%1' (see 'resosync-cli --help')"_s.arg(verb));
+    return ExitUsage;
+}

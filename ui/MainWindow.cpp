@@ -1,0 +1,8 @@
+#include "MainWindow.h"
+
+namespace resosync::ui {
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent) {}
+
+} // namespace resosync::ui
