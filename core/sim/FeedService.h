@@ -1,0 +1,68 @@
+#pragma once
+
+#include "sim/FeedData.h"
+#include "sim/HttpMessage.h"
+#include "sim/QueryEngine.h"
+#include "sim/RecordGenerator.h"
+#include "sim/SimulatorOptions.h"
+#include "sim/SimulatorStats.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMutex>
+#include <QString>
+
+namespace resosync::sim {
+
+/// The simulated MLS's HTTP behaviour: routes, OData responses, OAuth2, rate limits, vendor
+/// faults and the admin endpoints. Runs on the server's thread; options, statistics and the
+/// data may be touched from others (they are guarded).
+class FeedService final {
+public:
+    FeedService(FeedData &data, const SimulatorOptions &options);
+
+    void setBaseUrl(const QByteArray &origin); ///< e.g. "http://127.0.0.1:41234"
+    HttpResponse handle(const HttpRequest &request);
+
+    void setFaults(const FaultOptions &faults);
+    FaultOptions faults() const;
+    SimulatorStats stats() const;
+    void resetStats();
+    MutationResult mutate(const MutationSpec &spec);
+
+private:
+    struct SkipToken {
+        QueryRequest request;
+        int offset = 0;
+        qint64 lastUsedMs = 0;
+    };
+
+    HttpResponse serveResource(reso::Resource resource, const HttpRequest &request,
+                               const FaultOptions &faults);
+    HttpResponse servePage(const QueryRequest &query, const HttpRequest &request,
+                           const FaultOptions &faults);
+    HttpResponse serveToken(const HttpRequest &request);
+    HttpResponse serveAdmin(const HttpRequest &request);
+    HttpResponse serveMetadata() const;
+    HttpResponse serveServiceDocument() const;
+    bool authorized(const HttpRequest &request) const;
+    bool takeRateToken(const FaultOptions &faults, int *retryAfterSeconds);
+    QByteArray nextLink(const QueryRequest &query, int nextOffset);
+    void count(const QString &resource, int status, qint64 bytes);
+
+    FeedData &m_data;
+    RecordGenerator m_generator;
+    QueryEngine m_engine;
+    SimulatorOptions m_options;
+    QByteArray m_origin;
+    quint64 m_requestSequence = 0;
+    QElapsedTimer m_clock;
+    double m_rateTokens = 0;
+    qint64 m_rateRefilledMs = 0;
+    QHash<QString, qint64> m_accessTokens; ///< token -> expiry (ms on m_clock)
+    QHash<QString, SkipToken> m_skipTokens;
+    mutable QMutex m_mutex; ///< guards m_options.faults and m_stats
+    SimulatorStats m_stats;
+};
+
+} // namespace resosync::sim

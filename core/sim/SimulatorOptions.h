@@ -1,0 +1,66 @@
+#pragma once
+
+#include <QString>
+
+namespace resosync::sim {
+
+/// How `@odata.nextLink` continues a query: a `$skip` offset in the URL, or an opaque
+/// server-side token that expires when idle (Trestle-style skiptokens).
+enum class NextLinkStyle { Skip, Token };
+
+/// Vendor behaviours a client must survive. Decisions are drawn from `seed` and the request's
+/// sequence number, so a run is reproducible; faults never change data.
+struct FaultOptions {
+    quint64 seed = 1;
+    int latencyMs = 0;                  ///< added to every feed response
+    int latencyJitterMs = 0;            ///< uniform extra in [0, jitter]
+    double requestsPerSecond = 0;       ///< server-side limit answered with 429; 0 = unlimited
+    bool sendRetryAfter = true;         ///< include `Retry-After` on 429
+    double serverErrorRate = 0;         ///< share of requests answered 503
+    double resetRate = 0;               ///< share of responses cut mid-body by a connection reset
+    double truncateRate = 0;            ///< share of responses whose body ends early (clean close)
+    bool inOperatorUnsupported = false; ///< answer 400 to `in` (vendor without it)
+    int maxUrlLength = 0;      ///< answer 414 past this many bytes of request target; 0 = off
+    int maxTop = 5000;         ///< answer 400 to a larger `$top`
+    int tokenTtlSeconds = 300; ///< opaque nextLink tokens expire after this idle time
+};
+
+/// Authentication the simulated feed demands.
+struct AuthOptions {
+    QString staticToken;  ///< a fixed bearer token (MLS Grid, Bridge, Spark style)
+    QString clientId;     ///< OAuth2 client credentials (Trestle style) ...
+    QString clientSecret; ///< ... answered at /oauth2/token
+    int tokenLifetimeSeconds = 3600;
+    bool enabled() const { return !staticToken.isEmpty() || !clientId.isEmpty(); }
+};
+
+struct SimulatorOptions {
+    quint64 seed = 1;
+    int properties = 1000;
+    int defaultPageSize = 1000; ///< page size when neither $top nor maxpagesize is given
+    NextLinkStyle nextLinkStyle = NextLinkStyle::Skip;
+    FaultOptions faults;
+    AuthOptions auth;
+};
+
+/// One deterministic change of the feed between runs: which records change is drawn from
+/// `seed`; every changed record gets a ModificationTimestamp later than any before.
+struct MutationSpec {
+    quint64 seed = 1;
+    int updateProperties = 0;
+    int insertProperties = 0;
+    int deleteProperties = 0;
+    int updateMedia = 0;
+    int deleteMedia = 0;
+};
+
+struct MutationResult {
+    int updatedProperties = 0;
+    int insertedProperties = 0;
+    int deletedProperties = 0;
+    int updatedMedia = 0;
+    int deletedMedia = 0;
+    int generation = 0;
+};
+
+} // namespace resosync::sim
