@@ -1,5 +1,6 @@
 // resosync-cli: the headless face of ResoSync, built from core alone.
 #include "cli/CliCommand.h"
+#include "cli/SchemaCommand.h"
 #include "cli/SimulateCommand.h"
 
 #include <QCoreApplication>
@@ -14,6 +15,7 @@ namespace {
 
 std::vector<std::unique_ptr<CliCommand>> makeCommands() {
     std::vector<std::unique_ptr<CliCommand>> commands;
+    commands.push_back(std::make_unique<SchemaCommand>());
     commands.push_back(std::make_unique<SimulateCommand>());
     return commands;
 }
