@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE run command: installs what is missing, configures and builds, ensures the local PostgreSQL
 # cluster (scripts/pg-local-cluster.sh) and starts the console on its embedded default: the
-# built-in simulator feed and the local database, passed as RESOSYNC_DB. Extra arguments go to
+# built-in simulator feed and the local database (schema applied), passed as RESOSYNC_DB. Extra arguments go to
 # the console. BUILD_DIR picks the build directory (default: build).
 #
 # Needs a display (X11 or Wayland); without one: xvfb-run -a scripts/run.sh. Setting
@@ -24,6 +24,8 @@ bash scripts/install-deps.sh
 resosync_build "$build_dir"
 conninfo="$(bash scripts/pg-local-cluster.sh ensure | tail -n 1)"
 [[ -n "$conninfo" ]] || die "the local PostgreSQL cluster gave no connection string"
+# The schema is idempotent to apply, so the console opens ready for a first sync.
+"$build_dir/app/resosync-cli" schema apply --db "$conninfo"
 log "starting $build_dir/app/resosync with RESOSYNC_DB='$conninfo'"
 export RESOSYNC_DB="$conninfo"
 exec "$build_dir/app/resosync" "$@"
