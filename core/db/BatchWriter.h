@@ -1,0 +1,94 @@
+#pragma once
+
+#include "db/DbError.h"
+#include "reso/Resource.h"
+#include "sync/ParsedPage.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace pqxx {
+class connection;
+}
+
+namespace resosync::metrics {
+class MetricsRecorder;
+}
+
+namespace resosync::db {
+
+/// The replication checkpoint of a resource: the last (ModificationTimestamp, key) stored, and
+/// the fence (the run's upper bound) it was walked under.
+struct Checkpoint {
+    qint64 cursorUsecs = 0;
+    QByteArray cursorKey;
+    qint64 fenceUsecs = 0;
+    qint64 runId = 0;
+};
+
+/// A parent listing and its ModificationTimestamp, as the key source streams them.
+struct ParentKey {
+    QByteArray key;
+    qint64 modifiedUsecs = 0;
+};
+
+struct WriteResult {
+    qint64 upserted = 0; ///< rows inserted or updated (guarded no-ops excluded)
+    qint64 rejected = 0; ///< records written to resosync.rejects (parser's and database's)
+    std::optional<DbError> error;
+    bool ok() const { return !error; }
+};
+
+struct CompleteResult {
+    qint64 deleted = 0;
+    std::optional<DbError> error;
+    bool ok() const { return !error; }
+};
+
+/// One database connection's worth of writing, used by one thread at a time (the sync's
+/// writer pool hands each to one job at a time). Opens its connection lazily, prepares its
+/// statements and temporary staging tables once, and reuses them for every page.
+///
+/// Every statement is timed into the MetricsRecorder by kind. Errors come back as DbError
+/// (never thrown); after a broken connection the next call reconnects.
+class BatchWriter final {
+public:
+    BatchWriter(QString conninfo, metrics::MetricsRecorder *metrics);
+    ~BatchWriter();
+    BatchWriter(const BatchWriter &) = delete;
+    BatchWriter &operator=(const BatchWriter &) = delete;
+
+    /// Writes one parsed page in ONE transaction: the records in chunks of `dbBatchSize` rows
+    /// (each chunk: COPY into a temporary staging table, then INSERT ... SELECT DISTINCT ON
+    /// (key) ... ON CONFLICT (key) DO UPDATE ... WHERE the stored row is older, so a replay or
+    /// an out-of-order page never regresses a newer row); the page's rejects into
+    /// resosync.rejects (run `runId`); and, when given, the resource's checkpoint into
+    /// resosync.sync_cursor — all committed together, so a crash loses no row and never
+    /// moves a cursor past rows that were not stored. A record the database refuses (a value
+    /// out of range...) is isolated and rejected with the server's reason; the rest lands.
+    WriteResult writePage(const sync::ParsedPage &page, int dbBatchSize, qint64 runId,
+                          const std::optional<Checkpoint> &checkpoint);
+
+    /// After every page of a property batch was stored: deletes the `child` rows of `parents`
+    /// whose key is not in `seenKeys` (the feed no longer returns them) and records each parent
+    /// in resosync.child_sync with its timestamp — one transaction.
+    CompleteResult completeChildBatch(reso::Resource child, const std::vector<ParentKey> &parents,
+                                      const std::vector<QByteArray> &seenKeys, qint64 runId);
+
+    /// Which of `keys` exist in "Property" (for orphan checks the in-process cache missed).
+    std::optional<DbError> existingProperties(const std::vector<QByteArray> &keys,
+                                              std::vector<QByteArray> *found);
+
+    /// Closes the connection (the next call reopens it).
+    void close();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace resosync::db

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "db/BatchWriter.h"
+#include "db/DbError.h"
+#include "metrics/MetricsSnapshot.h"
+#include "metrics/RunReport.h"
+#include "reso/Resource.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+#include <optional>
+#include <vector>
+
+namespace resosync::db {
+
+/// The sync's bookkeeping outside the hot path, on its own connection: runs, samples,
+/// cursors, and the property key stream children are fetched by. Blocking: call it from a
+/// pool thread. One instance per thread.
+class SyncStore final {
+public:
+    explicit SyncStore(QString conninfo);
+    ~SyncStore();
+
+    /// Opens the connection and checks the schema is installed and current.
+    std::optional<DbError> open();
+
+    /// Inserts a resosync.runs row (status running) and returns its run_id. `feed` is stored
+    /// without user info or query (no credentials ever reach the table).
+    std::optional<DbError> beginRun(const metrics::RunConfig &config, const QUrl &feed,
+                                    qint64 *runId);
+    std::optional<DbError> finishRun(qint64 runId, const QString &status,
+                                     const QJsonObject &summary, const QString &error);
+    /// Appends points of one series to resosync.run_samples (duplicates ignored).
+    std::optional<DbError> appendSamples(qint64 runId, const QString &series,
+                                         const QList<metrics::SeriesPoint> &points,
+                                         qint64 runStartUsecs);
+
+    std::optional<DbError> loadCheckpoint(reso::Resource resource,
+                                          std::optional<Checkpoint> *checkpoint);
+    /// Forgets a resource's cursor (a full load starts from the beginning).
+    std::optional<DbError> resetCheckpoint(reso::Resource resource);
+
+    /// Keyset page of listings: up to `limit` keys > `afterKey`, ascending. With
+    /// `onlyChanged`, only listings whose ModificationTimestamp differs from the one recorded
+    /// in resosync.child_sync for `child` (never synced, or changed since).
+    std::optional<DbError> nextParents(reso::Resource child, const QByteArray &afterKey, int limit,
+                                       bool onlyChanged, std::vector<ParentKey> *parents);
+    /// How many listings nextParents would stream in total (for progress and ETA).
+    std::optional<DbError> countParents(reso::Resource child, bool onlyChanged, qint64 *count);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace resosync::db

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "metrics/MetricsSnapshot.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace resosync::metrics {
+
+/// The settings a run used, as reports and run history show them.
+struct RunConfig {
+    int batchSize = 2000;
+    int propertyBatchSize = 500;
+    int dbBatchSize = 100;
+    int throttleMs = 750;
+    int concurrency = 3;
+    QString profile = QStringLiteral("generic");
+    QString mode = QStringLiteral("incremental");
+    QStringList resources;
+};
+
+/// The end of a run: what `resosync-cli sync --report-json` writes and the summary block prints.
+struct RunReport {
+    qint64 runId = 0;
+    QString status; ///< "succeeded", "failed" or "cancelled"
+    double durationSeconds = 0;
+    RunConfig config;
+    MetricsSnapshot metrics;
+    QStringList problems; ///< failed batches and rejected records, named, for the output
+
+    /// The JSON object of issue #3: run_id, status, duration_s, config{batch_size,
+    /// property_batch_size, db_batch_size, throttle_ms, concurrency, profile, mode,
+    /// resources}, resources.<Name>.{fetched, upserted, deleted, rejected},
+    /// api.{requests, succeeded, failed, retries, rate_limited, avg_ms, p50_ms, p95_ms,
+    /// p99_ms, bytes}, db.{queries, succeeded, failed, avg_ms, p95_ms, by_kind{...}},
+    /// memory.{current_mb, peak_mb, avg_mb}, batches.{count, avg_ms, parallel_max,
+    /// parallel_efficiency}, validation.{count, cache_hit_rate}. Numbers are JSON numbers.
+    QJsonObject toJson() const;
+
+    /// The seed's summary block, with our figures:
+    ///   ===== PERFORMANCE METRICS SUMMARY =====
+    ///   API Requests: 45 total, 98% success rate, 1250ms avg (p50 .. p95 .. p99 ..), ...
+    ///   Database Queries: 156 total, 100% success rate, 85ms avg
+    ///   Memory Usage: 245MB current, 312MB peak, ...MB avg
+    ///   Batch Processing: 12 batches, 8900ms avg, 100% parallel
+    ///   Property Validation: 1250 validations, 0% cache hit rate
+    /// plus one line per resource (fetched, upserted, deleted, rejected). Plain ASCII.
+    QString toText() const;
+};
+
+} // namespace resosync::metrics
