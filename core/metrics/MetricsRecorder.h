@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace resosync::metrics {
@@ -22,8 +23,16 @@ class MetricsRecorder final : public QObject {
 public:
     static constexpr int kTickMs = 250;
     static constexpr int kSeriesCapacity = 4 * 60 * 60; ///< one hour of ticks per series
+    static constexpr int kEventCapacity = 10000;        ///< marked events kept (oldest dropped)
+
+    /// Monotonic milliseconds; any origin (only differences are used).
+    using Clock = std::function<qint64()>;
 
     explicit MetricsRecorder(QObject *parent = nullptr);
+    /// For tests: a recorder whose run clock is `nowMs` instead of a steady clock, so elapsed
+    /// time, rates and parallel efficiency can be checked exactly. `nowMs` is called from any
+    /// thread that reads a snapshot or marks an event.
+    explicit MetricsRecorder(Clock nowMs, QObject *parent = nullptr);
     ~MetricsRecorder() override;
 
     /// Starts the run clock and the tick timer; `concurrency` is the configured parallel slots.
@@ -38,6 +47,8 @@ public:
     void recordApiRetry();
     void recordDbStatement(DbStatement kind, double ms, bool ok);
     void batchStarted();
+    /// A batch ended after `ms`; its `records` count toward records/s only when `ok` (a failed
+    /// batch's transaction wrote nothing).
     void batchFinished(double ms, qint64 records, bool ok);
     void recordValidation(qint64 checks, qint64 cacheHits);
     void addProgress(reso::Resource resource, qint64 fetched, qint64 upserted, qint64 deleted,
@@ -55,7 +66,12 @@ public:
     QStringList seriesNames() const;
     /// Points of one series with atMs >= sinceMs (oldest first).
     QList<SeriesPoint> series(const QString &name, qint64 sinceMs = 0) const;
+    /// Marked events, oldest first (the latest kEventCapacity).
     QList<RunEvent> events() const;
+
+    /// For tests: one tick now, exactly what the timer does every kTickMs (samples memory and
+    /// the series, emits snapshotReady), without waiting for it.
+    void tickForTest() { tick(); }
 
 Q_SIGNALS:
     /// At most once per tick, on the recorder's thread.
