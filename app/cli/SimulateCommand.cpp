@@ -83,6 +83,8 @@ int SimulateCommand::run(const QStringList &arguments) {
         {u"max-top"_s, u"Largest $top accepted. Default 5000."_s, u"N"_s},
         {u"token-ttl"_s, u"Idle seconds before an opaque nextLink expires. Default 300."_s, u"S"_s},
         {u"fault-seed"_s, u"Seed of the fault decisions. Default 1."_s, u"N"_s},
+        {u"malformed-rate"_s, u"Share of records served with a malformed timestamp (0..1)."_s,
+         u"F"_s},
         {u"token-env"_s, u"Require this static bearer token, read from env variable VAR."_s,
          u"VAR"_s},
         {u"client-id"_s, u"Require OAuth2 client credentials with this client id."_s, u"ID"_s},
@@ -111,6 +113,8 @@ int SimulateCommand::run(const QStringList &arguments) {
     f.maxTop = numberOption(parser, u"max-top"_s, 1, 1'000'000, 5000, &error).value_or(1);
     f.tokenTtlSeconds = numberOption(parser, u"token-ttl"_s, 1, 86'400, 300, &error).value_or(1);
     f.seed = numberOption<quint64>(parser, u"fault-seed"_s, 0, 1ULL << 52, 1, &error).value_or(1);
+    f.malformedRecordRate =
+        numberOption(parser, u"malformed-rate"_s, 0.0, 1.0, 0.0, &error).value_or(0);
     const QString style = parser.value(u"next-link"_s);
     if (!style.isEmpty() && style != "skip"_L1 && style != "token"_L1)
         error = u"--next-link '%1' is not a nextLink style: use skip or token"_s.arg(style);

@@ -85,6 +85,13 @@ QByteArray edmType(const reso::DdField &field) {
     return field.isCollection ? "Collection(" + type + ")" : type;
 }
 
+void corrupt(Record &record) {
+    for (Field &field : record) {
+        if (field.name == "ModificationTimestamp"_L1)
+            field.value = u"2024-02-30T25:61:00Z"_s;
+    }
+}
+
 } // namespace
 
 FeedService::FeedService(FeedData &data, const SimulatorOptions &options)
@@ -282,7 +289,9 @@ HttpResponse FeedService::servePage(const QueryRequest &query, const HttpRequest
     for (std::size_t i = 0; i < page.positions.size(); ++i) {
         if (i > 0)
             body += ',';
-        const Record record = m_generator.generate(query.resource, all[page.positions[i]]);
+        Record record = m_generator.generate(query.resource, all[page.positions[i]]);
+        if (faults.servesMalformed(query.resource, all[page.positions[i]].ordinal))
+            corrupt(record);
         JsonWriter::appendRecord(body, record, select.isEmpty() ? nullptr : &select);
     }
     body += ']';

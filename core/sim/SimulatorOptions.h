@@ -1,5 +1,8 @@
 #pragma once
 
+#include "reso/Resource.h"
+#include "sim/SplitMix64.h"
+
 #include <QString>
 
 namespace resosync::sim {
