@@ -40,6 +40,9 @@ enum class FetchError {
     Cancelled,
 };
 
+/// "network", "timeout", "http", "unauthorized", "rate-limited", "cancelled" ("none" for None).
+QString fetchErrorName(FetchError error);
+
 struct FetchResult {
     FetchError error = FetchError::None;
     int status = 0;       ///< HTTP status of the last attempt, 0 without a response
@@ -52,11 +55,17 @@ struct FetchResult {
 
 /// Asynchronous HTTP to one RESO feed, on the thread that owns it (one QNetworkAccessManager).
 ///
-/// Each get() may take several attempts: 429 waits for Retry-After or backs off exponentially
-/// (1, 2, 4 .. 32 s, with jitter, capped by RetryBudget), 5xx / resets / timeouts retry with
-/// backoff, a 401 refreshes an OAuth2 token once. The client enforces the profile's rate limits
-/// (token bucket) and the throttle (the least gap between request starts) itself, across all
-/// requests. Every attempt is recorded in the MetricsRecorder (latency, bytes, status, retries).
+/// Each get() may take several attempts (at most maxAttempts(), default 6): a 429 pauses
+/// *every* request (the vendor counts per account) for Retry-After or, without one, backs off
+/// exponentially (1, 2, 4 .. 32 s, +-20% jitter); 5xx, 408, network errors, timeouts and
+/// bodies cut short (fewer bytes than Content-Length, or JSON that ends early) retry with the
+/// same backoff per request; a 401 refreshes an OAuth2 token once; other 4xx fail at once.
+/// The client enforces the profile's rate limits (RateLimiter: per-second token bucket,
+/// sliding hour/day windows) and the throttle (the least gap between request starts) itself,
+/// across all requests, with at most six on the wire (QNAM's per-host connections). Every
+/// attempt is recorded in the MetricsRecorder (latency, bytes, status, retries). The throttle
+/// starts at profile.throttleMs. A Retry-After of more than 10 minutes fails the request with
+/// RateLimited at once: the account's quota is spent, and a person should decide what next.
 class FeedClient final : public QObject {
     Q_OBJECT
 
@@ -76,6 +85,10 @@ public:
     int throttleMs() const;
     int maxAttempts() const;
     void setMaxAttempts(int attempts);
+    /// Backoff for retries without a Retry-After: `initialMs` doubling per retry up to `maxMs`,
+    /// each with +-20% jitter (default 1 s .. 32 s). Tests and tuning shorten it.
+    void setRetryDelays(int initialMs, int maxMs);
+    const FeedProfile &profile() const;
     /// Requests waiting for their turn (throttle, rate limit, backoff) or on the wire.
     int pending() const;
 
