@@ -11,10 +11,6 @@
 #include <optional>
 #include <vector>
 
-namespace pqxx {
-class connection;
-}
-
 namespace resosync::metrics {
 class MetricsRecorder;
 }
@@ -22,7 +18,8 @@ class MetricsRecorder;
 namespace resosync::db {
 
 /// The replication checkpoint of a resource: the last (ModificationTimestamp, key) stored, and
-/// the fence (the run's upper bound) it was walked under.
+/// the fence (the run's upper bound) it was walked under. A fence or run of 0 is stored as
+/// none (NULL); an empty key as none.
 struct Checkpoint {
     qint64 cursorUsecs = 0;
     QByteArray cursorKey;
@@ -30,7 +27,8 @@ struct Checkpoint {
     qint64 runId = 0;
 };
 
-/// A parent listing and its ModificationTimestamp, as the key source streams them.
+/// A parent listing and its ModificationTimestamp, as the key source streams them (0 for a
+/// listing without one: such a listing stays pending for every child resource).
 struct ParentKey {
     QByteArray key;
     qint64 modifiedUsecs = 0;
@@ -70,6 +68,10 @@ public:
     /// resosync.sync_cursor — all committed together, so a crash loses no row and never
     /// moves a cursor past rows that were not stored. A record the database refuses (a value
     /// out of range...) is isolated and rejected with the server's reason; the rest lands.
+    /// A `dbBatchSize` below 1 counts as 1. The checkpoint never moves backwards: it is
+    /// written only when (cursor timestamp, key) is past the stored pair (keys compared
+    /// bytewise). After a lost connection the page is retried once on a new one; a
+    /// connection lost during COMMIT is reported as OutcomeUnknown, never retried.
     WriteResult writePage(const sync::ParsedPage &page, int dbBatchSize, qint64 runId,
                           const std::optional<Checkpoint> &checkpoint);
 
