@@ -26,6 +26,17 @@ struct FaultOptions {
     int maxUrlLength = 0;      ///< answer 414 past this many bytes of request target; 0 = off
     int maxTop = 5000;         ///< answer 400 to a larger `$top`
     int tokenTtlSeconds = 300; ///< opaque nextLink tokens expire after this idle time
+    /// Share of records served with a malformed value (a ModificationTimestamp that is not a
+    /// timestamp), chosen by key, so the same records are bad on every request.
+    double malformedRecordRate = 0;
+
+    /// Whether the record `ordinal` of `resource` is served malformed: by key, not by request,
+    /// so a bad record stays bad, as a vendor's would.
+    bool servesMalformed(reso::Resource resource, quint32 ordinal) const {
+        return malformedRecordRate > 0 &&
+               SplitMix64::from({seed, quint64(resource), ordinal, 0xBAD}).unit() <
+                   malformedRecordRate;
+    }
 };
 
 /// Authentication the simulated feed demands.
