@@ -2,6 +2,7 @@
 #include "cli/CliCommand.h"
 #include "cli/SchemaCommand.h"
 #include "cli/SimulateCommand.h"
+#include "cli/SyncCommand.h"
 
 #include <QCoreApplication>
 
@@ -17,6 +18,7 @@ std::vector<std::unique_ptr<CliCommand>> makeCommands() {
     std::vector<std::unique_ptr<CliCommand>> commands;
     commands.push_back(std::make_unique<SchemaCommand>());
     commands.push_back(std::make_unique<SimulateCommand>());
+    commands.push_back(std::make_unique<SyncCommand>());
     return commands;
 }
 

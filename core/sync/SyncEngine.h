@@ -1,0 +1,94 @@
+#pragma once
+
+#include "metrics/RunReport.h"
+#include "sync/RunContext.h"
+#include "sync/SyncSettings.h"
+
+#include <QObject>
+#include <QThreadPool>
+
+#include <memory>
+
+namespace resosync::metrics {
+class MetricsRecorder;
+}
+
+namespace resosync::sync {
+
+class ResourcePipeline;
+class ParentCache;
+
+/// How a run ended, for exit statuses and the console.
+enum class RunOutcome {
+    Succeeded,   ///< everything stored
+    Partial,     ///< finished; some records were rejected (stored in resosync.rejects)
+    Failed,      ///< batches or a resource failed (named in problems); what was stored is
+                 ///< consistent and the next run picks up what is missing
+    Unavailable, ///< could not run: feed or database unreachable, authentication refused
+    Refused,     ///< bad settings or a request that needs confirmation (e.g. no cursor yet)
+    Cancelled,
+};
+
+/// Runs one sync: Property first (by cursor), then each child resource (by listing batches).
+///
+/// Lives on one thread (the CLI's main thread, or a worker thread in the console): its HTTP
+/// runs asynchronously there, blocking work on private pools. Control calls (cancel, pause,
+/// resume, updateSettings) are safe from any thread. Progress comes as signals; the end as
+/// finished() with the report, which is also saved in resosync.runs with the run's samples.
+class SyncEngine final : public QObject {
+    Q_OBJECT
+
+public:
+    explicit SyncEngine(SyncRequest request, QObject *parent = nullptr);
+    ~SyncEngine() override;
+
+    /// Starts the run; returns at once. Call on the engine's thread.
+    void start();
+    void cancel();
+    void pause();
+    void resume();
+    /// New settings apply to the next batch, page or request.
+    void updateSettings(const SyncSettings &settings);
+
+    metrics::MetricsRecorder *metrics() const;
+    RunOutcome outcome() const { return m_outcome; }
+    const metrics::RunReport &report() const { return m_report; }
+
+Q_SIGNALS:
+    void logged(resosync::sync::LogLevel level, const QString &resource, const QString &message);
+    void phaseChanged(const QString &phase);
+    /// Work units done of total (records for Property, listings for children); total -1 unknown.
+    void resourceProgress(resosync::reso::Resource resource, qint64 done, qint64 total,
+                          const QString &unit);
+    void finished(const resosync::metrics::RunReport &report);
+
+private:
+    void prepare();
+    void startNextResource();
+    void finish(RunOutcome outcome, const QString &error = {});
+    void saveAndEmit(const QString &error);
+    void applySettings(const SyncSettings &settings);
+    metrics::RunConfig runConfig() const;
+
+    RunContext m_context;
+    std::unique_ptr<metrics::MetricsRecorder> m_metrics;
+    std::unique_ptr<reso::FeedClient> m_client;
+    std::unique_ptr<WorkerPool> m_workers;
+    QThreadPool m_storePool;
+    std::unique_ptr<db::SyncStore> m_store;
+    std::shared_ptr<ParentCache> m_parentCache;
+    std::optional<db::Checkpoint> m_propertyCheckpoint;
+    std::unique_ptr<ResourcePipeline> m_pipeline;
+    int m_nextResource = 0;
+    qint64 m_startUsecs = 0;
+    bool m_finishing = false;
+    RunOutcome m_outcome = RunOutcome::Succeeded;
+    metrics::RunReport m_report;
+};
+
+QString outcomeStatus(RunOutcome outcome); ///< "succeeded", "failed" or "cancelled"
+
+} // namespace resosync::sync
+
+Q_DECLARE_METATYPE(resosync::sync::LogLevel)
+Q_DECLARE_METATYPE(resosync::metrics::RunReport)
