@@ -24,6 +24,17 @@ int CliCommand::parse(QCommandLineParser &parser, const QStringList &arguments) 
     return -1;
 }
 
+QString secretFromEnv(const QCommandLineParser &parser, const QString &option, QString *error) {
+    if (!parser.isSet(option))
+        return {};
+    const QString variable = parser.value(option);
+    const QString value = qEnvironmentVariable(variable.toLocal8Bit().constData());
+    if (value.isEmpty() && error->isEmpty())
+        *error = u"--%1 names the environment variable '%2', which is empty or unset"_s.arg(
+            option, variable);
+    return value;
+}
+
 void printError(const QString &message) {
     std::fputs(message.toLocal8Bit().constData(), stderr);
     std::fputc('\n', stderr);

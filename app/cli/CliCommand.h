@@ -29,6 +29,11 @@ protected:
     int parse(QCommandLineParser &parser, const QStringList &arguments) const;
 };
 
+/// The value of the environment variable named by `option` (how secrets reach the CLI: never
+/// on argv, which other users can read). Empty when the option is not set; when the variable
+/// is unset or empty, sets `error` (if still empty) to a message naming both.
+QString secretFromEnv(const QCommandLineParser &parser, const QString &option, QString *error);
+
 /// Writes a line to stderr (the CLI's channel for progress and errors).
 void printError(const QString &message);
 /// Writes a line to stdout (results, summaries, the simulator's URL).

@@ -40,17 +40,6 @@ std::optional<T> numberOption(const QCommandLineParser &parser, const QString &n
     return T(value);
 }
 
-QString secretFromEnv(const QCommandLineParser &parser, const QString &option, QString *error) {
-    if (!parser.isSet(option))
-        return {};
-    const QString variable = parser.value(option);
-    const QString value = qEnvironmentVariable(variable.toLocal8Bit().constData());
-    if (value.isEmpty())
-        *error = u"--%1 names the environment variable '%2', which is empty or unset"_s.arg(
-            option, variable);
-    return value;
-}
-
 } // namespace
 
 QString SimulateCommand::name() const {

@@ -46,15 +46,6 @@ std::optional<int> intOption(const QCommandLineParser &parser, const QString &na
     return ok ? std::optional<int>(value) : std::nullopt;
 }
 
-QString secretFromEnv(const QCommandLineParser &parser, const QString &option, QString *error) {
-    const QString variable = parser.value(option);
-    const QString value = qEnvironmentVariable(variable.toLocal8Bit().constData());
-    if (value.isEmpty() && error->isEmpty())
-        *error = u"--%1 names the environment variable '%2', which is empty or unset"_s.arg(
-            option, variable);
-    return value;
-}
-
 QList<Resource> parseResources(const QString &text, QString *error) {
     if (text.isEmpty())
         return QList<Resource>(reso::kAllResources.begin(), reso::kAllResources.end());

@@ -130,6 +130,16 @@ QByteArray PgText::unescapeCopyField(QByteArrayView field) {
     return out;
 }
 
+void PgText::appendArrayElement(std::string &out, std::string_view text) {
+    out += '"';
+    for (const char c : text) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
 std::string PgText::arrayLiteral(const std::vector<QByteArray> &elements) {
     std::size_t size = 2;
     for (const QByteArray &element : elements)
@@ -148,13 +158,7 @@ std::string PgText::arrayLiteral(const std::vector<QByteArray> &elements) {
         }
         const bool valid = QByteArrayView(element).isValidUtf8() && !element.contains('\0');
         const QByteArray text = valid ? element : validText(element); // shared, not copied
-        literal += '"';
-        for (const char c : text) {
-            if (c == '"' || c == '\\')
-                literal += '\\';
-            literal += c;
-        }
-        literal += '"';
+        appendArrayElement(literal, std::string_view(text.constData(), std::size_t(text.size())));
     }
     literal += '}';
     return literal;

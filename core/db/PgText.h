@@ -37,6 +37,9 @@ public:
     /// and `\` backslash-escaped, so any text (commas, braces, spaces, `NULL`) stays one
     /// element. Elements go through validText(); a null QByteArray becomes an SQL NULL.
     static std::string arrayLiteral(const std::vector<QByteArray> &elements);
+    /// Appends one element of a text[] literal: always double-quoted (so commas, braces, spaces
+    /// and the word NULL stay text), with `"` and `\` escaped.
+    static void appendArrayElement(std::string &out, std::string_view text);
 };
 
 } // namespace resosync::db

@@ -51,17 +51,6 @@ std::string compactJson(const QJsonObject &object) {
     return QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString();
 }
 
-QJsonObject configJson(const metrics::RunConfig &config) {
-    return QJsonObject{{u"batch_size"_s, config.batchSize},
-                       {u"property_batch_size"_s, config.propertyBatchSize},
-                       {u"db_batch_size"_s, config.dbBatchSize},
-                       {u"throttle_ms"_s, config.throttleMs},
-                       {u"concurrency"_s, config.concurrency},
-                       {u"profile"_s, config.profile},
-                       {u"mode"_s, config.mode},
-                       {u"resources"_s, QJsonArray::fromStringList(config.resources)}};
-}
-
 std::string resourceText(reso::Resource resource) {
     return reso::resourceName(resource).toStdString();
 }
@@ -178,7 +167,7 @@ std::optional<DbError> SyncStore::beginRun(const metrics::RunConfig &config, con
     for (const QString &resource : config.resources)
         resources.push_back(resource.toUtf8());
     const std::string resourceArray = PgText::arrayLiteral(resources);
-    const std::string configText = compactJson(configJson(config));
+    const std::string configText = compactJson(config.toJson());
     return d->run({u"recording the start of a run"_s, u"INSERT on resosync.runs."_s}, [&] {
         pqxx::work tx(*d->connection);
         const pqxx::row row = tx.exec_params1(

@@ -64,12 +64,24 @@ QString wholeMb(double mb) {
 
 } // namespace
 
+QJsonObject RunConfig::toJson() const {
+    return QJsonObject{{u"batch_size"_s, batchSize},
+                       {u"property_batch_size"_s, propertyBatchSize},
+                       {u"db_batch_size"_s, dbBatchSize},
+                       {u"throttle_ms"_s, throttleMs},
+                       {u"concurrency"_s, concurrency},
+                       {u"profile"_s, profile},
+                       {u"mode"_s, mode},
+                       {u"resources"_s, QJsonArray::fromStringList(resources)}};
+}
+
 QJsonObject RunReport::toJson() const {
     const MetricsSnapshot &m = metrics;
     const std::vector<reso::Resource> reported = reportedResources(config.resources);
 
     QJsonArray configResources;
     QJsonObject resourcesJson;
+    QJsonObject reportedConfig = config.toJson();
     for (reso::Resource resource : reported) {
         const ResourceProgress &p = m.progress(resource);
         configResources.append(reso::resourceName(resource));
@@ -97,21 +109,12 @@ QJsonObject RunReport::toJson() const {
     for (const QString &problem : problems)
         problemsJson.append(problem);
 
+    reportedConfig.insert(u"resources"_s, configResources); // the resources reported, in order
     return QJsonObject{
         {u"run_id"_s, runId},
         {u"status"_s, status},
         {u"duration_s"_s, rounded(durationSeconds, 3)},
-        {u"config"_s,
-         QJsonObject{
-             {u"batch_size"_s, config.batchSize},
-             {u"property_batch_size"_s, config.propertyBatchSize},
-             {u"db_batch_size"_s, config.dbBatchSize},
-             {u"throttle_ms"_s, config.throttleMs},
-             {u"concurrency"_s, config.concurrency},
-             {u"profile"_s, config.profile},
-             {u"mode"_s, config.mode},
-             {u"resources"_s, configResources},
-         }},
+        {u"config"_s, reportedConfig},
         {u"resources"_s, resourcesJson},
         {u"api"_s,
          QJsonObject{

@@ -17,6 +17,10 @@ struct RunConfig {
     QString profile = QStringLiteral("generic");
     QString mode = QStringLiteral("incremental");
     QStringList resources;
+
+    /// {batch_size, property_batch_size, db_batch_size, throttle_ms, concurrency, profile,
+    /// mode, resources}: the `config` object of reports and of resosync.runs.
+    QJsonObject toJson() const;
 };
 
 /// The end of a run: what `resosync-cli sync --report-json` writes and the summary block prints.

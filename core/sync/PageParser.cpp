@@ -1,5 +1,7 @@
 #include "sync/PageParser.h"
 
+#include "db/PgText.h"
+
 #include "reso/FieldCatalog.h"
 #include "reso/Timestamp.h"
 
@@ -645,18 +647,6 @@ error_code checkNull(od::value &v) {
     return isNull ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
 }
 
-/// A value of a text[] literal: always double-quoted (so commas, braces, spaces and the word
-/// NULL stay text), with `"` and `\` escaped.
-void appendArrayElement(std::string &out, std::string_view text) {
-    out += '"';
-    for (const char c : text) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    out += '"';
-}
-
 bool hasNul(std::string_view text) {
     return text.find('\0') != std::string_view::npos;
 }
@@ -767,7 +757,7 @@ error_code PageParser::Impl::convertArray(SlotValue &slot, od::value &v) {
                 return e;
             if (hasNul(s))
                 fail(token, kNoNul);
-            appendArrayElement(slot.own, s);
+            db::PgText::appendArrayElement(slot.own, s);
             break;
         }
         case od::json_type::null:
@@ -779,14 +769,14 @@ error_code PageParser::Impl::convertArray(SlotValue &slot, od::value &v) {
             NumberToken n;
             if (const error_code e = checkNumber(token, n))
                 return e;
-            appendArrayElement(slot.own, token);
+            db::PgText::appendArrayElement(slot.own, token);
             break;
         }
         case od::json_type::boolean: {
             bool b = false;
             if (const error_code e = element.get_bool().get(b))
                 return e;
-            appendArrayElement(slot.own, b ? "true" : "false");
+            db::PgText::appendArrayElement(slot.own, b ? "true" : "false");
             break;
         }
         case od::json_type::object:
@@ -942,7 +932,7 @@ error_code PageParser::Impl::convert(const SlotSpec &spec, SlotValue &slot, od::
                     if (!first)
                         slot.own += ',';
                     first = false;
-                    appendArrayElement(slot.own, part);
+                    db::PgText::appendArrayElement(slot.own, part);
                 }
                 start = comma + 1;
             }

@@ -1,5 +1,6 @@
 // The feed client against the real simulator over HTTP: retries, rate limits, auth, throttle,
 // cancellation, and the messages a person gets when it gives up.
+#include "SimulatorFixture.h"
 #include "metrics/MetricsRecorder.h"
 #include "reso/FeedClient.h"
 #include "reso/QueryUrl.h"
@@ -19,19 +20,11 @@ using namespace resosync;
 using reso::FeedClient;
 using reso::FetchError;
 using reso::FetchResult;
+using test::startSimulator;
 
 namespace {
 
 constexpr int kProperties = 300;
-
-std::unique_ptr<sim::FeedSimulator> startSimulator(const sim::SimulatorOptions &options,
-                                                   quint16 port = 0) {
-    auto simulator = std::make_unique<sim::FeedSimulator>(options);
-    QString error;
-    if (!simulator->start(port, &error))
-        qFatal("simulator did not start: %s", qPrintable(error));
-    return simulator;
-}
 
 sim::SimulatorOptions defaults() {
     sim::SimulatorOptions o;

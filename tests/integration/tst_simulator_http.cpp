@@ -1,5 +1,6 @@
 // The simulator over real HTTP on 127.0.0.1: what a client sees of it, as of a vendor's feed.
 #include "HttpFetch.h"
+#include "SimulatorFixture.h"
 #include "reso/QueryUrl.h"
 #include "reso/Timestamp.h"
 #include "sim/FeedSimulator.h"
@@ -19,6 +20,7 @@ using namespace resosync;
 using reso::Resource;
 using test::fetch;
 using test::HttpResult;
+using test::startSimulator;
 
 namespace {
 
@@ -26,14 +28,6 @@ constexpr int kProperties = 300;
 
 QJsonObject json(const HttpResult &result) {
     return QJsonDocument::fromJson(result.body).object();
-}
-
-std::unique_ptr<sim::FeedSimulator> startSimulator(sim::SimulatorOptions options) {
-    auto simulator = std::make_unique<sim::FeedSimulator>(options);
-    QString error;
-    if (!simulator->start(0, &error))
-        qFatal("simulator did not start: %s", qPrintable(error));
-    return simulator;
 }
 
 sim::SimulatorOptions defaults(sim::NextLinkStyle style = sim::NextLinkStyle::Skip) {

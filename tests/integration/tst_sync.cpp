@@ -2,6 +2,7 @@
 // as the console and the CLI run it. Every test ends by comparing the database with the feed.
 #include "HttpFetch.h"
 #include "ReplicaCheck.h"
+#include "SimulatorFixture.h"
 #include "TestDatabase.h"
 #include "db/BatchWriter.h"
 #include "db/SchemaMigrator.h"
@@ -26,6 +27,7 @@
 using namespace Qt::StringLiterals;
 using namespace resosync;
 using reso::Resource;
+using test::startSimulator;
 
 namespace {
 
@@ -35,14 +37,6 @@ struct Outcome {
     sync::RunOutcome outcome = sync::RunOutcome::Failed;
     metrics::RunReport report;
 };
-
-std::unique_ptr<sim::FeedSimulator> startSimulator(sim::SimulatorOptions options) {
-    auto simulator = std::make_unique<sim::FeedSimulator>(options);
-    QString error;
-    if (!simulator->start(0, &error))
-        qFatal("simulator did not start: %s", qPrintable(error));
-    return simulator;
-}
 
 sim::SimulatorOptions simOptions(int properties = kProperties) {
     sim::SimulatorOptions o;
