@@ -315,6 +315,48 @@ private Q_SLOTS:
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
+    void pauseHoldsRequestsAndSettingsApplyWhileRunning() {
+        test::TestDatabase db(u"pause"_s);
+        QVERIFY2(db.isValid(), qPrintable(db.error()));
+        QCOMPARE(applySchema(db.conninfo()), QString());
+        sim::SimulatorOptions o = simOptions();
+        o.faults.latencyMs = 20;
+        auto simulator = startSimulator(o);
+        bool sawChange = false;
+        const Outcome run = runSync(
+            requestFor(*simulator, db.conninfo(), sync::SyncMode::Full),
+            [&](sync::SyncEngine &engine) {
+                QTRY_VERIFY_WITH_TIMEOUT(
+                    engine.metrics()->snapshot().progress(Resource::Media).fetched > 200, 60'000);
+                engine.pause();
+                // Requests on the wire finish; then the feed sees nothing until resume.
+                qint64 settled = -1;
+                QTRY_VERIFY_WITH_TIMEOUT(
+                    [&] {
+                        const qint64 now = simulator->stats().requests;
+                        const bool same = now == settled;
+                        settled = now;
+                        return same;
+                    }(),
+                    10'000);
+                QTest::qWait(600);
+                QCOMPARE(simulator->stats().requests, settled);
+                // A new page size applies to the next request.
+                sync::SyncSettings smaller =
+                    requestFor(*simulator, db.conninfo(), sync::SyncMode::Full).settings;
+                smaller.batchSize = 10;
+                engine.updateSettings(smaller);
+                engine.resume();
+                QTRY_VERIFY_WITH_TIMEOUT(simulator->stats().requests > settled, 10'000);
+                for (const metrics::RunEvent &event : engine.metrics()->events())
+                    sawChange = sawChange || event.label.contains(u"batch size 25 -> 10"_s);
+            });
+        QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
+        QVERIFY(sawChange);
+        const QString difference = compareAll(*simulator, db.conninfo());
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
     void incrementalWithoutACursorIsRefused() {
         test::TestDatabase db(u"no_cursor"_s);
         QVERIFY2(db.isValid(), qPrintable(db.error()));
