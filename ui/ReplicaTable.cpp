@@ -15,12 +15,14 @@ enum Column { ResourceColumn, FeedColumn, DatabaseColumn, CursorColumn, ColumnCo
 
 ReplicaTable::ReplicaTable(QWidget *parent)
     : QTableWidget(int(reso::kAllResources.size()), ColumnCount, parent) {
-    setHorizontalHeaderLabels({tr("Resource"), tr("In feed"), tr("In database"), tr("Cursor")});
+    setHorizontalHeaderLabels({tr("Resource"), tr("In feed"), tr("In database"), tr("Progress")});
     horizontalHeaderItem(FeedColumn)
         ->setToolTip(tr("Records the feed serves now (known for the built-in simulator)"));
     horizontalHeaderItem(DatabaseColumn)->setToolTip(tr("Rows in the replica table"));
     horizontalHeaderItem(CursorColumn)
-        ->setToolTip(tr("Where the next incremental sync resumes: (ModificationTimestamp, key)"));
+        ->setToolTip(
+            tr("Property: where the next incremental sync resumes, (ModificationTimestamp, "
+               "key). Children: listings whose children were last synced completely."));
     verticalHeader()->hide();
     horizontalHeader()->setStretchLastSection(true);
     setEditTriggers(NoEditTriggers);
@@ -60,10 +62,16 @@ void ReplicaTable::showReplica(const db::ReplicaOverview &overview) {
         setCell(row, DatabaseColumn,
                 replica.rows < 0 ? tr("no table") : locale.toString(replica.rows),
                 replica.rows < 0 ? tr("Install the schema to create this table") : QString());
-        setCell(row, CursorColumn,
-                replica.cursorTimestamp.isEmpty()
-                    ? tr("none (first sync is a full load)")
-                    : replica.cursorTimestamp + u"  "_s + replica.cursorKey);
+        if (replica.resource != reso::Resource::Property)
+            // Children are synced per listing, not by a cursor of their own.
+            setCell(row, CursorColumn,
+                    tr("children of %1 listings synced")
+                        .arg(locale.toString(std::max<qint64>(replica.listingsSynced, 0))));
+        else
+            setCell(row, CursorColumn,
+                    replica.cursorTimestamp.isEmpty()
+                        ? tr("none (first sync is a full load)")
+                        : replica.cursorTimestamp + u"  "_s + replica.cursorKey);
     }
     resizeColumnsToContents();
 }

@@ -48,6 +48,12 @@ ReplicaOverview readReplicaOverview(const QString &conninfo) {
                             QString::fromStdString(cursor[0][0].as<std::string>());
                         replica.cursorKey = QString::fromStdString(cursor[0][1].c_str());
                     }
+                    if (resource != reso::Resource::Property)
+                        replica.listingsSynced =
+                            tx.exec_params1("SELECT count(*) FROM resosync.child_sync WHERE "
+                                            "resource = $1",
+                                            table)[0]
+                                .as<qint64>();
                 }
                 overview.resources.append(replica);
             }

@@ -16,6 +16,9 @@ struct ResourceReplica {
     qint64 rows = -1;        ///< -1 when the table does not exist yet
     QString cursorTimestamp; ///< the saved cursor's ModificationTimestamp, empty if none
     QString cursorKey;
+    /// Children: listings whose children were last synced completely (resosync.child_sync);
+    /// -1 for Property or before the schema exists.
+    qint64 listingsSynced = -1;
 };
 
 struct ReplicaOverview {
