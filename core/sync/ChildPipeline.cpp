@@ -1,5 +1,6 @@
 #include "sync/ChildPipeline.h"
 
+#include "db/PgText.h"
 #include "metrics/MetricsRecorder.h"
 #include "reso/KeyFilter.h"
 #include "reso/QueryUrl.h"
@@ -66,8 +67,8 @@ std::optional<db::DbError> validateParents(ParsedPage &page, const QSet<QByteArr
         reject.reason =
             u"its listing %1 is not in the database (the feed returned a child of a "
             "listing that was not replicated)"_s.arg(QString::fromUtf8(record.parentKey));
-        // The raw JSON is the copy line's last column (COPY-escaped); keep it readable enough.
-        reject.payload = record.copyLine.mid(record.copyLine.lastIndexOf('\t') + 1);
+        // The raw JSON as received is the copy line's last column, COPY-escaped.
+        reject.payload = db::PgText::unescapeCopyField(db::PgText::lastCopyField(record.copyLine));
         page.rejects.push_back(std::move(reject));
     }
     page.records = std::move(kept);
