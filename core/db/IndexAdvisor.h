@@ -69,7 +69,7 @@ struct BuildProgress {
     QString index;
     int position = 0; ///< 1-based among the indexes being built
     int count = 0;
-    QString phase;    ///< PostgreSQL's phase text, e.g. "building index: scanning table"
+    QString phase; ///< PostgreSQL's phase text, e.g. "building index: scanning table"
     qint64 blocksDone = 0, blocksTotal = 0;
     qint64 tuplesDone = 0, tuplesTotal = 0;
 };
@@ -90,8 +90,7 @@ struct ApplyResult {
 /// and leaves nothing half-done when cancelled or refused.
 ///
 /// Blocking: run it off the GUI thread. Each call opens its own connection(s).
-class IndexAdvisor final
-{
+class IndexAdvisor final {
 public:
     explicit IndexAdvisor(QString conninfo);
 
@@ -99,7 +98,10 @@ public:
     static const QList<RecommendedIndex> &recommended();
 
     InspectReport inspect() const;
+    /// Runs each of the sync's queries five times and reports the median run.
     ExplainReport explain() const;
+    /// As explain(), with `runs` runs per query (at least one); the median run is reported.
+    ExplainReport explain(int runs) const;
 
     /// Builds every missing index (and, with `repairInvalid`, rebuilds invalid ones), one at a
     /// time, outside any transaction. `progress` is called from this thread about every
