@@ -27,6 +27,8 @@ public:
     void refresh();
     /// Installs or upgrades the schema in the background, then refreshes.
     void installSchema();
+    /// Opens the index setup wizard on this database (modal), then refreshes.
+    void openIndexWizard();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -42,8 +44,10 @@ private:
     ReplicaTable *m_table = nullptr;
     QLabel *m_databaseStatus = nullptr;
     QPushButton *m_installButton = nullptr;
+    QPushButton *m_indexesButton = nullptr;
     QAction *m_refreshAction = nullptr;
     QAction *m_installAction = nullptr;
+    QAction *m_indexesAction = nullptr;
     QFutureWatcher<db::ReplicaOverview> m_overviewWatcher;
     QFutureWatcher<db::SchemaReport> m_schemaWatcher;
 };
