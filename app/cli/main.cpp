@@ -1,5 +1,6 @@
 // resosync-cli: the headless face of ResoSync, built from core alone.
 #include "cli/CliCommand.h"
+#include "cli/IndexesCommand.h"
 #include "cli/SchemaCommand.h"
 #include "cli/SimulateCommand.h"
 #include "cli/SyncCommand.h"
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<CliCommand>> makeCommands() {
     commands.push_back(std::make_unique<SchemaCommand>());
     commands.push_back(std::make_unique<SimulateCommand>());
     commands.push_back(std::make_unique<SyncCommand>());
+    commands.push_back(std::make_unique<IndexesCommand>());
     return commands;
 }
 
