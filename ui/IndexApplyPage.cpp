@@ -71,6 +71,7 @@ IndexApplyPage::IndexApplyPage(IndexWizard *wizard)
     m_dbaBox->setObjectName(u"dbaBox"_s);
     m_dbaMessage = newMessageLabel(u"dbaMessage"_s, m_dbaBox);
     m_dbaSql = newSqlBox(u"dbaSql"_s, m_dbaBox);
+    m_dbaSql->setMinimumHeight(6 * m_dbaSql->fontMetrics().lineSpacing());
     m_dbaSql->setToolTip(tr("Run this as the tables' owner or a superuser, then Inspect again"));
     auto *copy = new QPushButton(tr("&Copy SQL"), m_dbaBox);
     copy->setObjectName(u"copyDbaSql"_s);
@@ -90,7 +91,8 @@ IndexApplyPage::IndexApplyPage(IndexWizard *wizard)
     buttons->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_plan);
-    layout->addWidget(new QLabel(tr("SQL to run:"), this));
+    m_sqlLabel = new QLabel(tr("SQL to run:"), this);
+    layout->addWidget(m_sqlLabel);
     layout->addWidget(m_sql, 2);
     layout->addLayout(buttons);
     layout->addWidget(m_status);
@@ -135,7 +137,7 @@ void IndexApplyPage::initializePage() {
     m_plan->horizontalHeader()->setSectionResizeMode(ProgressColumn, QHeaderView::Stretch);
     fitHeightToRows(m_plan);
     m_sql->setPlainText(db::IndexAdvisor::plannedSql(report));
-    m_dbaBox->hide();
+    showDbaBox(false);
     m_cancel->setEnabled(false);
     if (m_bars.isEmpty()) {
         m_start->setEnabled(false);
@@ -159,7 +161,7 @@ void IndexApplyPage::start() {
     m_cancelRequested = false;
     m_afterStop = {};
     m_current.clear();
-    m_dbaBox->hide();
+    showDbaBox(false);
     for (QProgressBar *bar : std::as_const(m_bars)) {
         bar->setValue(0);
         bar->setFormat(tr("waiting"));
@@ -236,11 +238,17 @@ void IndexApplyPage::showResult(const db::ApplyResult &result) {
     if (result.error && !result.sqlForDba.isEmpty()) {
         m_status->setText(tr("<span style='color:#d73a49'><b>This role may not build the "
                              "indexes.</b></span> Nothing half-done was left behind."));
-        m_dbaMessage->setText(result.error->message.toHtmlEscaped().replace(u'\n', "<br>"_L1) +
-                              tr("<br>Hand the SQL below to a DBA (or run it as the tables' "
-                                 "owner), then open this wizard again."));
+        // The message may quote the statements too: they are in the box below, once.
+        QStringList reason;
+        for (const QString &line : result.error->message.split(u'\n')) {
+            if (line.startsWith("CREATE INDEX"_L1) || line.startsWith("DROP INDEX"_L1))
+                break;
+            reason << line.toHtmlEscaped();
+        }
+        m_dbaMessage->setText(reason.join("<br>"_L1) +
+                              tr("<br>Once a DBA has run it, open this wizard again to verify."));
         m_dbaSql->setPlainText(result.sqlForDba);
-        m_dbaBox->show();
+        showDbaBox(true);
     } else if (result.error) {
         showError(m_status, *result.error,
                   tr("Nothing half-done was left behind. Fix the cause and press Start again."));
@@ -256,6 +264,13 @@ void IndexApplyPage::showResult(const db::ApplyResult &result) {
     Q_EMIT completeChanged();
     if (m_afterStop)
         std::exchange(m_afterStop, {})();
+}
+
+void IndexApplyPage::showDbaBox(bool show) {
+    // The DBA's SQL is the same statements: show it in place of the SQL to run, with room.
+    m_dbaBox->setVisible(show);
+    m_sqlLabel->setVisible(!show);
+    m_sql->setVisible(!show);
 }
 
 void IndexApplyPage::cancelBuild(std::function<void()> afterStop) {

@@ -46,10 +46,12 @@ private:
     void start();
     void showProgress(const db::BuildProgress &progress);
     void showResult(const db::ApplyResult &result);
+    void showDbaBox(bool show);
     void finishBar(const QString &index, const QString &text, int value);
 
     IndexWizard *m_wizard;
     QTableWidget *m_plan = nullptr;
+    QLabel *m_sqlLabel = nullptr;
     QPlainTextEdit *m_sql = nullptr;
     QPushButton *m_start = nullptr;
     QPushButton *m_cancel = nullptr;

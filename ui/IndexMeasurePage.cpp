@@ -98,8 +98,16 @@ void IndexMeasurePage::showReport(const db::ExplainReport &report) {
     m_busy->hide();
     m_retry->setEnabled(true);
     if (report.error) {
+        // A role that may not run the sync's deletes can still see what Apply would build
+        // (and get the SQL for a DBA there); it only has no "before" figures.
+        const bool privilege = report.error->kind == db::DbErrorKind::InsufficientPrivilege;
+        m_wizard->setExplainBefore({});
         showError(m_summary, *report.error,
-                  tr("Check that the database is reachable, then press Measure again."));
+                  privilege ? tr("Without before figures Verify shows only the times after. "
+                                 "Next goes on to Apply.")
+                            : tr("Check that the database is reachable, then press Measure "
+                                 "again."));
+        m_ok = privilege;
         Q_EMIT completeChanged();
         return;
     }

@@ -195,9 +195,10 @@ void IndexVerifyPage::showVerification(const Verification &after) {
     m_afterSet->append(afterTimes);
     m_categories->clear();
     m_categories->append(categories);
-    const qreal top =
-        std::max(*std::max_element(beforeTimes.cbegin(), beforeTimes.cend(), std::less<>()),
-                 *std::max_element(afterTimes.cbegin(), afterTimes.cend(), std::less<>()));
+    qreal top = 0;
+    for (const QList<qreal> *times : {&beforeTimes, &afterTimes})
+        for (const qreal time : *times)
+            top = std::max(top, time);
     m_times->setRange(0, top > 0 ? top * 1.1 : 1);
 
     if (totalBefore <= 0 || totalAfter <= 0) {

@@ -7,12 +7,15 @@
 #include "db/SchemaMigrator.h"
 
 #include <QAbstractButton>
+#include <QClipboard>
 #include <QCoreApplication>
 #include <QGroupBox>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTest>
@@ -78,6 +81,16 @@ int invalidIndexCount(const QString &conninfo) {
     pqxx::connection connection(conninfo.toStdString());
     pqxx::read_transaction tx(connection);
     return tx.exec1("SELECT count(*) FROM pg_index WHERE NOT indisvalid")[0].as<int>();
+}
+
+/// Statements building an index that are running now in that database.
+int activeIndexBuilds(const QString &conninfo) {
+    pqxx::connection connection(conninfo.toStdString());
+    pqxx::read_transaction tx(connection);
+    return tx
+        .exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+               "AND state = 'active' AND query ILIKE 'CREATE INDEX%'")[0]
+        .as<int>();
 }
 
 QString cellText(const QTableWidget *table, int row, int column) {
@@ -278,6 +291,86 @@ private Q_SLOTS:
         wizard->findChild<QPushButton *>(u"startButton"_s)->click();
         QVERIFY(wizard->isBuilding());
         wizard.reset(); // must cancel, wait, and leave nothing invalid behind
+        QCOMPARE(invalidIndexCount(database.conninfo()), 0);
+    }
+
+    void cancelStopsTheBuildAndLeavesNothingInvalid() {
+        TestDatabase database(u"index wizard cancel button"_s);
+        const QString error = prepare(database);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        IndexWizard wizard(database.conninfo());
+        wizard.show();
+        QTRY_COMPARE_WITH_TIMEOUT(wizard.findChild<QTableWidget *>(u"inspectTable"_s)->rowCount(),
+                                  8, kTimeoutMs);
+        wizard.next();
+        QTRY_VERIFY_WITH_TIMEOUT(wizard.button(QWizard::NextButton)->isEnabled(), kTimeoutMs);
+        wizard.next();
+        // An open writing transaction holds the first build in "waiting for writers", so the
+        // bar shows a live phase and the cancel surely arrives while the build runs.
+        pqxx::connection blocker(database.conninfo().toStdString());
+        pqxx::work writing(blocker);
+        writing.exec(R"(INSERT INTO "Property" ("ListingKey", record) VALUES ('blocker', '{}'))");
+        wizard.findChild<QPushButton *>(u"startButton"_s)->click();
+        auto *first =
+            wizard.findChild<QProgressBar *>(u"progress_idx_property_modification_timestamp"_s);
+        QVERIFY(first);
+        QTRY_VERIFY_WITH_TIMEOUT(first->format().contains("waiting for"_L1), kTimeoutMs);
+        QVERIFY(!wizard.button(QWizard::CommitButton)->isEnabled());
+        QVERIFY(wizard.grab().save(QCoreApplication::applicationDirPath() +
+                                   u"/wizard-apply-progress.png"_s));
+        wizard.findChild<QPushButton *>(u"cancelBuildButton"_s)->click();
+        // Once the build is cancelled, dropping what it left also waits for writers: then
+        // let ours finish (before, it would let the build complete instead).
+        QTRY_COMPARE_WITH_TIMEOUT(activeIndexBuilds(database.conninfo()), 0, kTimeoutMs);
+        writing.abort();
+        QTRY_VERIFY_WITH_TIMEOUT(!wizard.isBuilding(), kTimeoutMs);
+        auto *status = wizard.findChild<QLabel *>(u"applyStatus"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith("Cancelled"_L1), kTimeoutMs);
+        QCOMPARE(first->format(), u"cancelled"_s);
+        QVERIFY(wizard.findChild<QPushButton *>(u"startButton"_s)->isEnabled()); // to resume
+        QVERIFY(!wizard.button(QWizard::CommitButton)->isEnabled());
+        QCOMPARE(invalidIndexCount(database.conninfo()), 0);
+    }
+
+    void aRoleWithoutThePrivilegeGetsTheSqlForADba() {
+        TestDatabase database(u"index wizard reader"_s);
+        const QString error = prepare(database);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const std::string role = database.name().toStdString() + "_reader";
+        const auto execute = [](const QString &conninfo, const std::string &sql) {
+            pqxx::connection connection(conninfo.toStdString());
+            pqxx::nontransaction tx(connection);
+            tx.exec(sql);
+        };
+        execute(TestDatabase::maintenanceConninfo(), "DROP ROLE IF EXISTS \"" + role + "\"");
+        execute(TestDatabase::maintenanceConninfo(), "CREATE ROLE \"" + role + "\" LOGIN");
+        execute(database.conninfo(),
+                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO \"" + role + "\"");
+        const auto dropRole = qScopeGuard([&] {
+            execute(database.conninfo(), "DROP OWNED BY \"" + role + "\"");
+            execute(TestDatabase::maintenanceConninfo(), "DROP ROLE IF EXISTS \"" + role + "\"");
+        });
+        IndexWizard wizard(database.conninfo() + u" user="_s + QString::fromStdString(role));
+        wizard.show();
+        QTRY_COMPARE_WITH_TIMEOUT(wizard.findChild<QTableWidget *>(u"inspectTable"_s)->rowCount(),
+                                  8, kTimeoutMs);
+        wizard.next();
+        // Measuring runs the sync's deletes (rolled back): a reader may not, but goes on.
+        QTRY_VERIFY_WITH_TIMEOUT(wizard.button(QWizard::NextButton)->isEnabled(), kTimeoutMs);
+        wizard.next();
+        QCOMPARE(wizard.currentId(), int(IndexWizard::ApplyPageId));
+        wizard.findChild<QPushButton *>(u"startButton"_s)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!wizard.isBuilding(), kTimeoutMs);
+        auto *dbaBox = wizard.findChild<QGroupBox *>(u"dbaBox"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!dbaBox->isHidden(), kTimeoutMs);
+        const QString sql = wizard.findChild<QPlainTextEdit *>(u"dbaSql"_s)->toPlainText();
+        QCOMPARE(sql.count("CREATE INDEX CONCURRENTLY"_L1), 7);
+        QVERIFY(wizard.findChild<QLabel *>(u"dbaMessage"_s)->text().contains("owner"_L1));
+        QVERIFY(!wizard.button(QWizard::CommitButton)->isEnabled());
+        wizard.findChild<QPushButton *>(u"copyDbaSql"_s)->click();
+        QCOMPARE(QGuiApplication::clipboard()->text(), sql);
+        QVERIFY(wizard.grab().save(QCoreApplication::applicationDirPath() +
+                                   u"/wizard-apply-privilege.png"_s));
         QCOMPARE(invalidIndexCount(database.conninfo()), 0);
     }
 
