@@ -290,6 +290,17 @@ int IndexesCommand::run(const QStringList &arguments) {
         out.insert(u"sqlForDba"_s, result.sqlForDba);
     }
 
+    // Kept with the run history, so a later sync can be compared with the one before.
+    if (!result.built.isEmpty() || !result.repaired.isEmpty()) {
+        const QJsonObject summary{{u"before"_s, out.value(u"before"_s)},
+                                  {u"after"_s, out.value(u"after"_s)},
+                                  {u"built"_s, out.value(u"built"_s)},
+                                  {u"repaired"_s, out.value(u"repaired"_s)}};
+        if (const auto failed = advisor.saveResult(summary)) {
+            printError(u"resosync-cli indexes: warning: the results were not saved: "_s +
+                       failed->message);
+        }
+    }
     if (json) {
         printOut(QString::fromUtf8(QJsonDocument(out).toJson().trimmed()));
     } else {

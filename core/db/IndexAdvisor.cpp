@@ -399,6 +399,21 @@ ExplainReport IndexAdvisor::explain(int runs) const {
     return report;
 }
 
+std::optional<DbError> IndexAdvisor::saveResult(const QJsonObject &summary) const {
+    DbError error;
+    const auto connection = openConnection(m_conninfo, &error);
+    if (!connection)
+        return error;
+    const DbAction action{u"saving the index results"_s,
+                          u"INSERT on resosync.index_results and USAGE on its sequence."_s};
+    return runGuarded(action, m_conninfo, [&] {
+        pqxx::work tx(*connection);
+        tx.exec_params("INSERT INTO resosync.index_results (summary) VALUES ($1::jsonb)",
+                       QJsonDocument(summary).toJson(QJsonDocument::Compact).toStdString());
+        tx.commit();
+    });
+}
+
 QString IndexAdvisor::plannedSql(const InspectReport &report, bool repairInvalid) {
     QStringList statements;
     for (const IndexStatus &status : report.indexes) {

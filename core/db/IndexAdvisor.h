@@ -2,6 +2,7 @@
 
 #include "db/DbError.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -110,6 +111,10 @@ public:
     ApplyResult apply(const std::atomic_bool &cancel,
                       const std::function<void(const BuildProgress &)> &progress,
                       bool repairInvalid = true) const;
+
+    /// Keeps `summary` (by convention {before, after, built, repaired}) in
+    /// resosync.index_results (migration 0002) with the run history. Nothing on success.
+    std::optional<DbError> saveResult(const QJsonObject &summary) const;
 
     /// The statements apply() would run for `report`, for --print-sql and for a DBA.
     static QString plannedSql(const InspectReport &report, bool repairInvalid = true);

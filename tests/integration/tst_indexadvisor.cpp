@@ -6,6 +6,8 @@
 #include "db/IndexAdvisor.h"
 #include "db/SchemaMigrator.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTest>
 
 #include <pqxx/pqxx>
@@ -198,6 +200,15 @@ private Q_SLOTS:
         const ApplyResult result = advisor.apply(cancel, {}, true);
         QVERIFY2(!result.error, qPrintable(result.error ? result.error->message : QString()));
         QCOMPARE(result.repaired, QStringList{u"idx_media_resource_key"_s});
+
+        // The results are kept with the run history (migration 0002).
+        const auto saved = advisor.saveResult(
+            QJsonObject{{u"repaired"_s, QJsonArray::fromStringList(result.repaired)}});
+        QVERIFY2(!saved, qPrintable(saved ? saved->message : QString()));
+        QCOMPARE(scalar(db.conninfo(), "SELECT count(*) FROM resosync.index_results WHERE "
+                                       "summary->'repaired' ? 'idx_media_resource_key' "
+                                       "AND applied_at IS NOT NULL"),
+                 1);
         QCOMPARE(invalidIndexes(db.conninfo()), 0);
         QCOMPARE(statusOf(advisor.inspect(), u"idx_media_resource_key"_s).state,
                  IndexState::Present);
