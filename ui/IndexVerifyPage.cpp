@@ -5,6 +5,8 @@
 #include <QGraphicsLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
@@ -95,6 +97,32 @@ IndexVerifyPage::~IndexVerifyPage() {
     m_watcher.waitForFinished();
 }
 
+namespace {
+
+/// What the wizard keeps with the run history: the measurements before and after, and which
+/// indexes this build added or repaired (missing or invalid before, present now).
+QJsonObject resultSummary(const db::InspectReport &before, const db::ExplainReport &explainBefore,
+                          const IndexVerifyPage::Verification &after) {
+    QJsonArray built, repaired;
+    for (const db::IndexStatus &was : before.indexes) {
+        for (const db::IndexStatus &now : after.inspect.indexes) {
+            if (now.index.name != was.index.name || now.state != db::IndexState::Present)
+                continue;
+            if (was.state == db::IndexState::Missing)
+                built.append(was.index.name);
+            else if (was.state == db::IndexState::Invalid)
+                repaired.append(was.index.name);
+        }
+    }
+    return QJsonObject{{u"before"_s, db::IndexAdvisor::measurementsJson(explainBefore)},
+                       {u"after"_s, db::IndexAdvisor::measurementsJson(after.explain)},
+                       {u"built"_s, built},
+                       {u"repaired"_s, repaired},
+                       {u"source"_s, u"console"_s}};
+}
+
+} // namespace
+
 void IndexVerifyPage::initializePage() {
     if (m_watcher.isRunning())
         return;
@@ -104,12 +132,17 @@ void IndexVerifyPage::initializePage() {
     m_busy->show();
     Q_EMIT completeChanged();
     const QString conninfo = m_wizard->conninfo();
-    m_watcher.setFuture(QtConcurrent::run([conninfo] {
+    const db::InspectReport inspectBefore = m_wizard->inspectBefore();
+    const db::ExplainReport explainBefore = m_wizard->explainBefore();
+    m_watcher.setFuture(QtConcurrent::run([conninfo, inspectBefore, explainBefore] {
         const db::IndexAdvisor advisor(conninfo);
         Verification after;
         after.inspect = advisor.inspect();
         if (!after.inspect.error)
             after.explain = advisor.explain();
+        if (!after.explain.error)
+            after.saveError =
+                advisor.saveResult(resultSummary(inspectBefore, explainBefore, after));
         return after;
     }));
 }
@@ -147,6 +180,10 @@ void IndexVerifyPage::showVerification(const Verification &after) {
                                "missing or invalid.</span>")
                                 .arg(other)
                                 .arg(after.inspect.indexes.size()));
+    if (after.saveError)
+        m_states->setText(m_states->text() +
+                          tr("<br>The result could not be kept with the run history: %1")
+                              .arg(after.saveError->message.toHtmlEscaped()));
 
     const QLocale locale;
     const QList<db::QueryMeasurement> &before = m_wizard->explainBefore().measurements;

@@ -33,6 +33,7 @@ public:
     struct Verification {
         db::InspectReport inspect;
         db::ExplainReport explain;
+        std::optional<db::DbError> saveError; ///< keeping the result with the run history
     };
 
 private:

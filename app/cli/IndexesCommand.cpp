@@ -83,20 +83,6 @@ QJsonObject inspectJson(const InspectReport &report) {
     return {{u"database"_s, report.database}, {u"indexes"_s, indexes}, {u"tables"_s, tables}};
 }
 
-QJsonArray explainJson(const ExplainReport &report) {
-    QJsonArray list;
-    for (const QueryMeasurement &m : report.measurements) {
-        list.append(QJsonObject{{u"name"_s, m.name},
-                                {u"sql"_s, m.sql},
-                                {u"planShape"_s, m.planShape},
-                                {u"usesIndex"_s, m.usesIndex},
-                                {u"executionMs"_s, m.executionMs},
-                                {u"sharedHitBlocks"_s, m.sharedHitBlocks},
-                                {u"sharedReadBlocks"_s, m.sharedReadBlocks}});
-    }
-    return list;
-}
-
 void printStatus(const InspectReport &report) {
     printOut(u"Recommended indexes in %1:"_s.arg(report.database));
     printOut(u"  %1 %2 %3 %4 %5"_s.arg(u"index"_s, -38)
@@ -239,7 +225,7 @@ int IndexesCommand::run(const QStringList &arguments) {
         return exitCodeFor(before.error->kind);
     }
     if (action == "explain"_L1) {
-        out.insert(u"measurements"_s, explainJson(before));
+        out.insert(u"measurements"_s, IndexAdvisor::measurementsJson(before));
         if (json) {
             printOut(QString::fromUtf8(QJsonDocument(out).toJson().trimmed()));
         } else {
@@ -281,9 +267,9 @@ int IndexesCommand::run(const QStringList &arguments) {
     out.insert(u"repaired"_s, QJsonArray::fromStringList(result.repaired));
     out.insert(u"skipped"_s, QJsonArray::fromStringList(result.skipped));
     out.insert(u"cancelled"_s, result.cancelled);
-    out.insert(u"before"_s, explainJson(before));
+    out.insert(u"before"_s, IndexAdvisor::measurementsJson(before));
     if (!after.error)
-        out.insert(u"after"_s, explainJson(after));
+        out.insert(u"after"_s, IndexAdvisor::measurementsJson(after));
     if (result.error) {
         out.insert(u"ok"_s, false);
         out.insert(u"error"_s, errorJson(*result.error));

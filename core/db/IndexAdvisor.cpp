@@ -399,6 +399,20 @@ ExplainReport IndexAdvisor::explain(int runs) const {
     return report;
 }
 
+QJsonArray IndexAdvisor::measurementsJson(const ExplainReport &report) {
+    QJsonArray list;
+    for (const QueryMeasurement &m : report.measurements) {
+        list.append(QJsonObject{{u"name"_s, m.name},
+                                {u"sql"_s, m.sql},
+                                {u"planShape"_s, m.planShape},
+                                {u"usesIndex"_s, m.usesIndex},
+                                {u"executionMs"_s, m.executionMs},
+                                {u"sharedHitBlocks"_s, m.sharedHitBlocks},
+                                {u"sharedReadBlocks"_s, m.sharedReadBlocks}});
+    }
+    return list;
+}
+
 std::optional<DbError> IndexAdvisor::saveResult(const QJsonObject &summary) const {
     DbError error;
     const auto connection = openConnection(m_conninfo, &error);

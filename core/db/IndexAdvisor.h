@@ -2,6 +2,7 @@
 
 #include "db/DbError.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -115,6 +116,10 @@ public:
     /// Keeps `summary` (by convention {before, after, built, repaired}) in
     /// resosync.index_results (migration 0002) with the run history. Nothing on success.
     std::optional<DbError> saveResult(const QJsonObject &summary) const;
+
+    /// The measurements as JSON (name, sql, planShape, usesIndex, executionMs, shared blocks):
+    /// how `indexes --json` prints them and how saveResult's before/after keep them.
+    static QJsonArray measurementsJson(const ExplainReport &report);
 
     /// The statements apply() would run for `report`, for --print-sql and for a DBA.
     static QString plannedSql(const InspectReport &report, bool repairInvalid = true);

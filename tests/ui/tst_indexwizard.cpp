@@ -273,6 +273,17 @@ private Q_SLOTS:
         QCOMPARE(series->barSets().at(1)->count(), before.size());
         QVERIFY(child<QLabel>(u"verifyNote"_s)->text().contains(u"50–70%"_s));
         QVERIFY(m_wizard->button(QWizard::FinishButton)->isEnabled());
+        // The result is kept with the run history: before and after, and the seven built.
+        {
+            pqxx::connection connection(m_database->conninfo().toStdString());
+            pqxx::read_transaction tx(connection);
+            const pqxx::row saved =
+                tx.exec1("SELECT count(*), max(jsonb_array_length(summary->'built')), "
+                         "max(jsonb_array_length(summary->'after')) FROM resosync.index_results");
+            QCOMPARE(saved[0].as<int>(), 1);
+            QCOMPARE(saved[1].as<int>(), 7);
+            QCOMPARE(saved[2].as<int>(), int(before.size()));
+        }
         screenshot(u"verify"_s);
     }
 
