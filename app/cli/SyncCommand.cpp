@@ -288,9 +288,10 @@ int SyncCommand::run(const QStringList &arguments) {
     QObject::connect(&engine, &sync::SyncEngine::finished, &engine,
                      [] { QCoreApplication::quit(); });
     QTimer ticker;
+    bool cancelling = false;
     QObject::connect(&ticker, &QTimer::timeout, &engine, [&] {
-        if (g_interrupts > 0 && !engine.property("cancelling").toBool()) {
-            engine.setProperty("cancelling", true);
+        if (g_interrupts > 0 && !cancelling) {
+            cancelling = true;
             printError(u"Interrupted: cancelling (the database stays consistent; Ctrl+C again "
                        "quits at once)"_s);
             engine.cancel();
