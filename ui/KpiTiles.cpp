@@ -11,32 +11,60 @@ namespace resosync::ui {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+struct TileSpec {
+    const char *id;
+    const char *title;
+    const char *tooltip;
+};
+
+// What each tile shows and how it is computed, in display order. The texts are translated
+// where they are shown (tr()).
+constexpr TileSpec kTiles[] = {
+    {"api", QT_TRANSLATE_NOOP("resosync::ui::KpiTiles", "API requests"),
+     QT_TRANSLATE_NOOP("resosync::ui::KpiTiles",
+                       "Feed HTTP requests so far, retries included, and the share that "
+                       "succeeded (a 2xx answer with a usable body).")},
+    {"db", QT_TRANSLATE_NOOP("resosync::ui::KpiTiles", "Database queries"),
+     QT_TRANSLATE_NOOP("resosync::ui::KpiTiles",
+                       "Database statements the sync ran so far (COPY, upsert, delete, "
+                       "checkpoint, ...) and their mean duration.")},
+    {"memory", QT_TRANSLATE_NOOP("resosync::ui::KpiTiles", "Memory"),
+     QT_TRANSLATE_NOOP("resosync::ui::KpiTiles",
+                       "Resident memory (RSS) of this process now, sampled every 250 ms, and "
+                       "the highest sample of the run.")},
+    {"batches", QT_TRANSLATE_NOOP("resosync::ui::KpiTiles", "Batches"),
+     QT_TRANSLATE_NOOP("resosync::ui::KpiTiles",
+                       "Batches written so far (failed ones in brackets) and parallel "
+                       "efficiency: the summed batch time / (elapsed time x configured "
+                       "concurrency) x 100.")},
+    {"validation", QT_TRANSLATE_NOOP("resosync::ui::KpiTiles", "Validation cache hit rate"),
+     QT_TRANSLATE_NOOP("resosync::ui::KpiTiles",
+                       "Share of parent-listing checks for child records answered from the "
+                       "batch or the shared cache instead of the database, and the checks "
+                       "made.")},
+    {"throughput", QT_TRANSLATE_NOOP("resosync::ui::KpiTiles", "Throughput"),
+     QT_TRANSLATE_NOOP("resosync::ui::KpiTiles",
+                       "Records written per second of the run so far: records in successful "
+                       "batches / elapsed seconds.")},
+};
+
+} // namespace
+
 QStringList KpiTiles::tileIds() {
-    return {u"api"_s, u"db"_s, u"memory"_s, u"batches"_s, u"validation"_s, u"throughput"_s};
+    QStringList ids;
+    for (const TileSpec &tile : kTiles)
+        ids.append(QLatin1StringView(tile.id));
+    return ids;
 }
 
 KpiTiles::KpiTiles(QWidget *parent)
     : QWidget(parent) {
     m_row = new QHBoxLayout(this);
     m_row->setContentsMargins(0, 0, 0, 0);
-    addTile(u"api"_s, tr("API requests"),
-            tr("Feed HTTP requests so far, retries included, and the share that succeeded "
-               "(a 2xx answer with a usable body)."));
-    addTile(u"db"_s, tr("Database queries"),
-            tr("Database statements the sync ran so far (COPY, upsert, delete, checkpoint, "
-               "...) and their mean duration."));
-    addTile(u"memory"_s, tr("Memory"),
-            tr("Resident memory (RSS) of this process now, sampled every 250 ms, and the "
-               "highest sample of the run."));
-    addTile(u"batches"_s, tr("Batches"),
-            tr("Batches written so far (failed ones in brackets) and parallel efficiency: the "
-               "summed batch time / (elapsed time x configured concurrency) x 100."));
-    addTile(u"validation"_s, tr("Validation cache hit rate"),
-            tr("Share of parent-listing checks for child records answered from the batch or "
-               "the shared cache instead of the database, and the checks made."));
-    addTile(u"throughput"_s, tr("Throughput"),
-            tr("Records written per second of the run so far: records in successful batches "
-               "/ elapsed seconds."));
+    for (const TileSpec &tile : kTiles)
+        addTile(QLatin1StringView(tile.id), tr(tile.title), tr(tile.tooltip));
     showSnapshot(metrics::MetricsSnapshot{});
 }
 

@@ -152,6 +152,12 @@ double threadCpuMs() {
     return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
 }
 
+bool shownAt(QWidget &widget, QSize size) {
+    widget.resize(size);
+    widget.show();
+    return QTest::qWaitForWindowExposed(&widget);
+}
+
 void settleLayout() {
     // Chart layouts are activated by posted events.
     for (int i = 0; i < 5; ++i)
@@ -354,9 +360,7 @@ private Q_SLOTS:
     void eventsBecomeMarkersOnEveryChart() {
         Run run;
         ChartsView view;
-        view.resize(1000, 700);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(shownAt(view, QSize(1000, 700)));
         view.attachRecorder(run.recorder.get());
         run.steadyTicks(8);
         run.recorder->markEvent(u"batch size 2000 -> 1000"_s); // at 2 s
@@ -466,9 +470,7 @@ private Q_SLOTS:
     void savePngWritesTheFourCharts() {
         Run run;
         ChartsView view;
-        view.resize(1200, 800);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(shownAt(view, QSize(1200, 800)));
         view.attachRecorder(run.recorder.get());
         run.variedTicks(4 * 90);
         run.recorder->markEvent(u"batch size 2000 -> 1000"_s);
@@ -499,9 +501,7 @@ private Q_SLOTS:
         const QPalette original = QApplication::palette();
         const auto restore = qScopeGuard([&] { QApplication::setPalette(original); });
         ChartsView view;
-        view.resize(1000, 700);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(shownAt(view, QSize(1000, 700)));
         for (TimeChart *chart : view.charts())
             QCOMPARE(chart->chart()->theme(), QChart::ChartThemeLight);
 
@@ -628,9 +628,7 @@ private Q_SLOTS:
         QCOMPARE(run.recorder->series(kP95).size(), MetricsRecorder::kSeriesCapacity);
 
         ChartsView view;
-        view.resize(1600, 1000);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(shownAt(view, QSize(1600, 1000)));
         view.attachRecorder(run.recorder.get());
         const QList<std::pair<ChartsView::Window, const char *>> windows{
             {ChartsView::Window::LastMinute, "last 1 min"},
