@@ -152,6 +152,24 @@ double threadCpuMs() {
     return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
 }
 
+// A run whose figures sit where rounding could mislead: 1 failure in 1000 requests, 1 cache
+// hit in 1000 checks, sub-millisecond statements, failed batches, thousands of records/s.
+MetricsSnapshot rareEvents() {
+    MetricsSnapshot m;
+    m.api = ApiSummary{1000, 999, 1, 4, 2, 1250.4, 900, 2400, 4100, 52'000'000};
+    m.db.queries = 156;
+    m.db.succeeded = 156;
+    m.db.avgMs = 0.44;
+    m.memory = MemorySummary{245.4, 312.6, 260};
+    m.batches.count = 12;
+    m.batches.failed = 2;
+    m.batches.avgMs = 8900;
+    m.batches.parallelEfficiency = 87.5;
+    m.batches.recordsPerSecond = 41'000.4;
+    m.validation = ValidationSummary{1000, 1};
+    return m;
+}
+
 bool shownAt(QWidget &widget, QSize size) {
     widget.resize(size);
     widget.show();
@@ -536,19 +554,7 @@ private Q_SLOTS:
         QTest::addColumn<MetricsSnapshot>("snapshot");
         QTest::newRow("before anything ran") << MetricsSnapshot{};
 
-        MetricsSnapshot rare;
-        rare.api = ApiSummary{1000, 999, 1, 4, 2, 1250.4, 900, 2400, 4100, 52'000'000};
-        rare.db.queries = 156;
-        rare.db.succeeded = 156;
-        rare.db.avgMs = 0.44;
-        rare.memory = MemorySummary{245.4, 312.6, 260};
-        rare.batches.count = 12;
-        rare.batches.failed = 2;
-        rare.batches.avgMs = 8900;
-        rare.batches.parallelEfficiency = 87.5;
-        rare.batches.recordsPerSecond = 41'000.4;
-        rare.validation = ValidationSummary{1000, 1};
-        QTest::newRow("rare failures and cache hits are not rounded away") << rare;
+        QTest::newRow("rare failures and cache hits are not rounded away") << rareEvents();
 
         MetricsSnapshot busy;
         busy.api = ApiSummary{45, 44, 1, 0, 0, 85, 80, 120, 300, 1'000'000};
@@ -590,18 +596,8 @@ private Q_SLOTS:
 
     void kpiTilesFormatTheirFigures() {
         // The same figures spelled out, so a formatting change shows here as well.
-        MetricsSnapshot m;
-        m.api = ApiSummary{1000, 999, 1, 0, 0, 10, 10, 10, 10, 0};
-        m.db.queries = 156;
-        m.db.avgMs = 0.44;
-        m.memory = MemorySummary{245.4, 312.6, 260};
-        m.batches.count = 12;
-        m.batches.failed = 2;
-        m.batches.parallelEfficiency = 87.5;
-        m.batches.recordsPerSecond = 41'000.4;
-        m.validation = ValidationSummary{1000, 1};
         KpiTiles tiles;
-        tiles.showSnapshot(m);
+        tiles.showSnapshot(rareEvents());
         tiles.resize(1100, 110);
         QVERIFY(tiles.grab().save(QCoreApplication::applicationDirPath() + u"/kpi-tiles.png"_s));
         QCOMPARE(tiles.tileText(u"api"_s), u"1000\n99.9% success rate"_s);
