@@ -1,7 +1,8 @@
 #include "metrics/RunReport.h"
 
+#include "metrics/MetricsFormat.h"
+
 #include <QJsonArray>
-#include <QLocale>
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +13,6 @@ namespace resosync::metrics {
 using namespace Qt::StringLiterals;
 
 namespace {
-
-constexpr double kBytesPerMb = 1024.0 * 1024.0;
 
 // The resources a report covers: those the run was configured with, in the canonical order
 // (so two reports line up), or all four when the configuration names none it recognizes.
@@ -36,30 +35,6 @@ std::vector<reso::Resource> reportedResources(const QStringList &names) {
 double rounded(double value, int decimals) {
     const double scale = std::pow(10.0, decimals);
     return std::round(value * scale) / scale;
-}
-
-QString millis(double ms) {
-    // Database statements often take well under 10 ms: "0.4ms" says more than "0ms".
-    if (ms < 10)
-        return QString::number(ms, 'f', 1) + "ms"_L1;
-    return QString::number(qRound64(ms)) + "ms"_L1;
-}
-
-QString percentOf(qint64 part, qint64 whole) {
-    if (whole <= 0)
-        return u"n/a"_s;
-    const double percent = 100.0 * double(part) / double(whole);
-    // Rounding must not hide the rare event the figure is about: 1 failure in 1000 requests
-    // is "99.9%", not "100%", and 1 cache hit in 1000 is "0.1%", not "0%".
-    if (part < whole && qRound(percent) >= 100)
-        return QString::number(std::floor(percent * 10) / 10, 'f', 1) + u'%';
-    if (part > 0 && qRound(percent) <= 0)
-        return QString::number(std::max(0.1, std::ceil(percent * 10) / 10), 'f', 1) + u'%';
-    return QString::number(qRound(percent)) + u'%';
-}
-
-QString wholeMb(double mb) {
-    return QString::number(qRound64(mb)) + "MB"_L1;
 }
 
 } // namespace
@@ -162,33 +137,28 @@ QJsonObject RunReport::toJson() const {
 
 QString RunReport::toText() const {
     const MetricsSnapshot &m = metrics;
-    // en_US for the thousands separator in records/s ("41,000"); QLocale::c() omits it.
-    const QLocale english(QLocale::English, QLocale::UnitedStates);
     QString text;
     auto line = [&text](const QString &content) { text += content + u'\n'; };
 
     line(u"===== PERFORMANCE METRICS SUMMARY ====="_s);
     line("API Requests: "_L1 + QString::number(m.api.requests) + " total, "_L1 +
-         percentOf(m.api.succeeded, m.api.requests) + " success rate, "_L1 + millis(m.api.avgMs) +
-         " avg (p50 "_L1 + millis(m.api.p50Ms) + ", p95 "_L1 + millis(m.api.p95Ms) + ", p99 "_L1 +
-         millis(m.api.p99Ms) + "), "_L1 + QString::number(m.api.retries) + " retries, "_L1 +
-         QString::number(m.api.rateLimited) + " rate-limited, "_L1 +
-         QString::number(double(m.api.bytes) / kBytesPerMb, 'f', 1) + " MB"_L1);
+         formatPercentOf(m.api.succeeded, m.api.requests) + " success rate, "_L1 +
+         formatMillis(m.api.avgMs) + " avg (p50 "_L1 + formatMillis(m.api.p50Ms) + ", p95 "_L1 +
+         formatMillis(m.api.p95Ms) + ", p99 "_L1 + formatMillis(m.api.p99Ms) + "), "_L1 +
+         QString::number(m.api.retries) + " retries, "_L1 + QString::number(m.api.rateLimited) +
+         " rate-limited, "_L1 + formatBytesAsMb(m.api.bytes));
     line("Database Queries: "_L1 + QString::number(m.db.queries) + " total, "_L1 +
-         percentOf(m.db.succeeded, m.db.queries) + " success rate, "_L1 + millis(m.db.avgMs) +
-         " avg (p95 "_L1 + millis(m.db.p95Ms) + u')');
-    line("Memory Usage: "_L1 + wholeMb(m.memory.currentMb) + " current, "_L1 +
-         wholeMb(m.memory.peakMb) + " peak, "_L1 + wholeMb(m.memory.avgMb) + " avg"_L1);
-    const QString failedBatches = m.batches.failed > 0
-                                      ? " ("_L1 + QString::number(m.batches.failed) + " failed)"_L1
-                                      : QString();
-    line("Batch Processing: "_L1 + QString::number(m.batches.count) + " batches"_L1 +
-         failedBatches + ", "_L1 + millis(m.batches.avgMs) + " avg, "_L1 +
-         QString::number(m.batches.parallelMax) + " parallel max, "_L1 +
-         QString::number(qRound(m.batches.parallelEfficiency)) + "% parallel efficiency, "_L1 +
-         english.toString(qRound64(m.batches.recordsPerSecond)) + " records/s"_L1);
+         formatPercentOf(m.db.succeeded, m.db.queries) + " success rate, "_L1 +
+         formatMillis(m.db.avgMs) + " avg (p95 "_L1 + formatMillis(m.db.p95Ms) + u')');
+    line("Memory Usage: "_L1 + formatWholeMb(m.memory.currentMb) + " current, "_L1 +
+         formatWholeMb(m.memory.peakMb) + " peak, "_L1 + formatWholeMb(m.memory.avgMb) + " avg"_L1);
+    line("Batch Processing: "_L1 + formatBatches(m.batches.count, m.batches.failed) + ", "_L1 +
+         formatMillis(m.batches.avgMs) + " avg, "_L1 + QString::number(m.batches.parallelMax) +
+         " parallel max, "_L1 + formatWholePercent(m.batches.parallelEfficiency) +
+         " parallel efficiency, "_L1 + formatRecordsPerSecond(m.batches.recordsPerSecond) +
+         " records/s"_L1);
     line("Property Validation: "_L1 + QString::number(m.validation.count) + " validations, "_L1 +
-         percentOf(m.validation.cacheHits, m.validation.count) + " cache hit rate"_L1);
+         formatPercentOf(m.validation.cacheHits, m.validation.count) + " cache hit rate"_L1);
     for (reso::Resource resource : reportedResources(config.resources)) {
         const ResourceProgress &p = m.progress(resource);
         line(reso::resourceName(resource) + ": "_L1 + QString::number(p.fetched) + " fetched, "_L1 +

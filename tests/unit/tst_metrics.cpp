@@ -1,6 +1,8 @@
 #include "metrics/Histogram.h"
+#include "metrics/MetricsFormat.h"
 #include "metrics/MetricsRecorder.h"
 #include "metrics/RunReport.h"
+#include "metrics/SeriesShaping.h"
 #include "metrics/TimeSeries.h"
 
 #include <QJsonArray>
@@ -808,6 +810,59 @@ private Q_SLOTS:
         QVERIFY2(text.contains("Batch Processing: 4 batches (1 failed), 120ms avg"_L1),
                  qPrintable(text));
         QVERIFY2(text.contains("\nStatus: failed in 0.0 s\n"_L1), qPrintable(text)); // no run id
+    }
+
+    void elapsedTimeReadsAsMinutesAndSeconds_data() {
+        QTest::addColumn<qint64>("ms");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("the start") << 0LL << u"0:00"_s;
+        QTest::newRow("seconds round down") << 4'999LL << u"0:04"_s;
+        QTest::newRow("minutes") << 605'000LL << u"10:05"_s;
+        QTest::newRow("an hour adds the hours") << 3'725'000LL << u"1:02:05"_s;
+        QTest::newRow("negative is the start") << -5LL << u"0:00"_s;
+    }
+    void elapsedTimeReadsAsMinutesAndSeconds() {
+        QFETCH(qint64, ms);
+        QFETCH(QString, shown);
+        QCOMPARE(formatElapsed(ms), shown);
+    }
+
+    void pointsSinceCutsAtTheFirstPointAtOrAfter() {
+        const QList<SeriesPoint> points{{250, 1}, {500, 2}, {750, 3}, {1000, 4}};
+        QCOMPARE(pointsSince(points, 0).size(), 4);
+        QCOMPARE(pointsSince(points, 500).first().atMs, 500);
+        QCOMPARE(pointsSince(points, 501).first().atMs, 750);
+        QCOMPARE(pointsSince(points, 1001).size(), 0);
+    }
+
+    void runningMaxNeverFalls() {
+        const QList<SeriesPoint> points{{1, 5}, {2, 3}, {3, 8}, {4, 7}, {5, 9}};
+        QList<double> peaks;
+        for (const SeriesPoint &point : runningMax(points))
+            peaks << point.value;
+        QCOMPARE(peaks, (QList<double>{5, 5, 8, 8, 9}));
+    }
+
+    void decimationIsBoundedAndKeepsExtremesAndEnds() {
+        std::mt19937_64 random(7);
+        QList<SeriesPoint> points;
+        for (qint64 i = 0; i < 14'400; ++i)
+            points.append({i * 250, std::uniform_real_distribution<double>(10, 20)(random)});
+        points[9'001].value = 500; // a spike
+        points[3'333].value = -40; // a dip
+        const QList<SeriesPoint> kept = decimateMinMax(points, 600);
+        QVERIFY(kept.size() <= 600);
+        QCOMPARE(kept.first().atMs, points.first().atMs);
+        QCOMPARE(kept.last().atMs, points.last().atMs);
+        QVERIFY(std::is_sorted(kept.cbegin(), kept.cend(),
+                               [](const auto &a, const auto &b) { return a.atMs < b.atMs; }));
+        const auto [low, high] =
+            std::minmax_element(kept.cbegin(), kept.cend(),
+                                [](const auto &a, const auto &b) { return a.value < b.value; });
+        QCOMPARE(high->atMs, points[9'001].atMs);
+        QCOMPARE(low->atMs, points[3'333].atMs);
+        // Points that fit are returned as they are.
+        QCOMPARE(decimateMinMax(points.mid(0, 600), 600).size(), 600);
     }
 };
 
