@@ -57,6 +57,17 @@ QString authLabel(reso::AuthKind kind) {
     return {};
 }
 
+/// A form row: the field with its object name (for tests) and its tooltip.
+template<typename Field>
+Field *addField(QFormLayout *form, const char *objectName, const QString &label,
+                const QString &tooltip) {
+    auto *field = new Field(form->parentWidget());
+    field->setObjectName(QLatin1StringView(objectName));
+    field->setToolTip(tooltip);
+    form->addRow(label, field);
+    return field;
+}
+
 } // namespace
 
 ConnectionDialog::ConnectionDialog(connections::ProfileStore &store,
@@ -173,56 +184,46 @@ QWidget *ConnectionDialog::buildFeedGroup() {
             showProblems();
     };
 
-    m_name = new QLineEdit(box);
-    m_name->setObjectName(u"name"_s);
-    m_name->setToolTip(tr("The profile's name (Save stores the form under it)."));
-    form->addRow(tr("Name"), m_name);
+    m_name = addField<QLineEdit>(form, "name", tr("Name"),
+                                 tr("The profile's name (Save stores the form under it)."));
     addErrorRow(form, ProfileField::Name);
 
-    m_vendor = new QComboBox(box);
-    m_vendor->setObjectName(u"vendor"_s);
+    m_vendor =
+        addField<QComboBox>(form, "vendor", tr("Vendor profile"),
+                            tr("The vendor's rules: largest $top, `in` support, URL length cap, "
+                               "rate limits and authentication. Changing it resets the sync "
+                               "settings to the vendor's defaults."));
     for (const reso::FeedProfile &vendor : reso::FeedProfile::builtIn())
         m_vendor->addItem(vendor.displayName, vendor.name);
-    m_vendor->setToolTip(tr("The vendor's rules: largest $top, `in` support, URL length cap, "
-                            "rate limits and authentication. Changing it resets the sync "
-                            "settings to the vendor's defaults."));
-    form->addRow(tr("Vendor profile"), m_vendor);
     addErrorRow(form, ProfileField::FeedProfile);
 
-    m_feedUrl = new QLineEdit(box);
-    m_feedUrl->setObjectName(u"feedUrl"_s);
+    m_feedUrl =
+        addField<QLineEdit>(form, "feedUrl", tr("Feed URL"),
+                            tr("The OData service root the vendor gives your account, e.g. "
+                               "https://api.example.com/odata (no credentials in the URL)."));
     m_feedUrl->setPlaceholderText(u"https://api.example.com/odata"_s);
-    m_feedUrl->setToolTip(tr("The OData service root the vendor gives your account, e.g. "
-                             "https://api.example.com/odata (no credentials in the URL)."));
-    form->addRow(tr("Feed URL"), m_feedUrl);
     addErrorRow(form, ProfileField::FeedUrl);
 
-    m_auth = new QComboBox(box);
-    m_auth->setObjectName(u"auth"_s);
+    m_auth = addField<QComboBox>(
+        form, "auth", tr("Authentication"),
+        tr("How the feed authenticates: none, a bearer token the vendor issued "
+           "(MLS Grid, Bridge, Spark), or OAuth2 client credentials (Trestle)."));
     for (const reso::AuthKind kind :
          {reso::AuthKind::None, reso::AuthKind::StaticToken, reso::AuthKind::ClientCredentials})
         m_auth->addItem(authLabel(kind), connections::authKindName(kind));
-    m_auth->setToolTip(tr("How the feed authenticates: none, a bearer token the vendor issued "
-                          "(MLS Grid, Bridge, Spark), or OAuth2 client credentials (Trestle)."));
-    form->addRow(tr("Authentication"), m_auth);
 
-    m_tokenUrl = new QLineEdit(box);
-    m_tokenUrl->setObjectName(u"tokenUrl"_s);
-    m_tokenUrl->setToolTip(tr("OAuth2 token endpoint (client credentials only), e.g. "
-                              "https://auth.example.com/oauth2/token."));
-    form->addRow(tr("Token URL"), m_tokenUrl);
+    m_tokenUrl = addField<QLineEdit>(form, "tokenUrl", tr("Token URL"),
+                                     tr("OAuth2 token endpoint (client credentials only), e.g. "
+                                        "https://auth.example.com/oauth2/token."));
     addErrorRow(form, ProfileField::TokenUrl);
 
-    m_clientId = new QLineEdit(box);
-    m_clientId->setObjectName(u"clientId"_s);
-    m_clientId->setToolTip(tr("OAuth2 client id the vendor issued (client credentials only)."));
-    form->addRow(tr("Client id"), m_clientId);
+    m_clientId =
+        addField<QLineEdit>(form, "clientId", tr("Client id"),
+                            tr("OAuth2 client id the vendor issued (client credentials only)."));
     addErrorRow(form, ProfileField::ClientId);
 
-    m_scope = new QLineEdit(box);
-    m_scope->setObjectName(u"scope"_s);
-    m_scope->setToolTip(tr("OAuth2 scope requested with the token (default: api)."));
-    form->addRow(tr("Scope"), m_scope);
+    m_scope = addField<QLineEdit>(form, "scope", tr("Scope"),
+                                  tr("OAuth2 scope requested with the token (default: api)."));
     addErrorRow(form, ProfileField::Scope);
 
     m_feedSecret = new QLineEdit(box);
@@ -253,21 +254,19 @@ QWidget *ConnectionDialog::buildFeedGroup() {
 QWidget *ConnectionDialog::buildDatabaseGroup() {
     auto *box = new QGroupBox(tr("Replica database"), this);
     auto *form = new QFormLayout(box);
-    m_conninfo = new QLineEdit(box);
-    m_conninfo->setObjectName(u"conninfo"_s);
+    m_conninfo =
+        addField<QLineEdit>(form, "conninfo", tr("Connection string"),
+                            tr("libpq connection string or postgresql:// URI, WITHOUT the "
+                               "password (type it below). Empty: the PG* environment variables. "
+                               "~/.pgpass and service files work as in psql."));
     m_conninfo->setPlaceholderText(u"host=localhost port=5432 dbname=reso user=sync"_s);
-    m_conninfo->setToolTip(tr("libpq connection string or postgresql:// URI, WITHOUT the "
-                              "password (type it below). Empty: the PG* environment variables. "
-                              "~/.pgpass and service files work as in psql."));
-    form->addRow(tr("Connection string"), m_conninfo);
     addErrorRow(form, ProfileField::Conninfo);
 
-    m_dbPassword = new QLineEdit(box);
-    m_dbPassword->setObjectName(u"dbPassword"_s);
+    m_dbPassword =
+        addField<QLineEdit>(form, "dbPassword", tr("Password"),
+                            tr("The database password, if the server asks for one. Kept in the "
+                               "system keychain, never in the settings file."));
     m_dbPassword->setEchoMode(QLineEdit::Password);
-    m_dbPassword->setToolTip(tr("The database password, if the server asks for one. Kept in the "
-                                "system keychain, never in the settings file."));
-    form->addRow(tr("Password"), m_dbPassword);
 
     m_testDatabase = new QPushButton(tr("Test database"), box);
     m_testDatabase->setObjectName(u"testDatabase"_s);
@@ -287,12 +286,9 @@ QWidget *ConnectionDialog::buildDatabaseGroup() {
 QSpinBox *ConnectionDialog::addSetting(QFormLayout *form, ProfileField field,
                                        const char *objectName, int minimum,
                                        const QString &tooltip) {
-    auto *spin = new QSpinBox(form->parentWidget());
-    spin->setObjectName(QLatin1StringView(objectName));
+    auto *spin = addField<QSpinBox>(form, objectName, connections::fieldLabel(field), tooltip);
     spin->setRange(minimum, kSpinMaximum);
     spin->setProperty("baseTooltip", tooltip);
-    spin->setToolTip(tooltip);
-    form->addRow(connections::fieldLabel(field), spin);
     addErrorRow(form, field);
     connect(spin, &QSpinBox::valueChanged, this, [this] {
         if (!m_loading)

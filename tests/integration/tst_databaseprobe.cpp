@@ -1,12 +1,12 @@
 // The database connection test against the throwaway PostgreSQL: what it measures on a
 // fresh and on an installed database, and how it classifies an unknown role, a missing
 // database, a closed port and a role that could not install the schema.
+#include "SimulatorFixture.h"
 #include "TestDatabase.h"
 #include "db/DatabaseProbe.h"
 #include "db/SchemaMigrator.h"
 
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTest>
 
 #include <pqxx/pqxx>
@@ -95,10 +95,7 @@ private Q_SLOTS:
     }
 
     void classifiesAClosedPort() {
-        QTcpServer closed;
-        QVERIFY(closed.listen(QHostAddress::LocalHost));
-        const quint16 port = closed.serverPort();
-        closed.close();
+        const quint16 port = test::unusedLocalPort();
         const DatabaseProbeResult r =
             db::probeDatabase(u"host=127.0.0.1 port=%1 dbname=reso user=resosync"_s.arg(port));
         QVERIFY(!r.ok());

@@ -56,6 +56,16 @@ FeedProbeResult runProbe(const FeedProbeRequest &request) {
     return finished.first().first().value<FeedProbeResult>();
 }
 
+/// A probe of a simulator that wants OAuth2 client credentials, sending `secret`.
+FeedProbeRequest oauthRequest(const sim::FeedSimulator &simulator, const QString &secret) {
+    FeedProbeRequest request = requestFor(simulator.baseUrl());
+    request.auth.kind = reso::AuthKind::ClientCredentials;
+    request.auth.tokenUrl = simulator.tokenUrl();
+    request.auth.clientId = kClientId;
+    request.auth.clientSecret = secret;
+    return request;
+}
+
 QString describe(const FeedProbeResult &r) {
     return reso::feedProbeFailureName(r.failure) + u": "_s + r.summary();
 }
@@ -135,12 +145,7 @@ private Q_SLOTS:
         options.auth.clientSecret = kClientSecret;
         options.auth.tokenLifetimeSeconds = 1234;
         auto simulator = startSimulator(options);
-        FeedProbeRequest request = requestFor(simulator->baseUrl());
-        request.auth.kind = reso::AuthKind::ClientCredentials;
-        request.auth.tokenUrl = simulator->tokenUrl();
-        request.auth.clientId = kClientId;
-        request.auth.clientSecret = kClientSecret;
-        const FeedProbeResult r = runProbe(request);
+        const FeedProbeResult r = runProbe(oauthRequest(*simulator, kClientSecret));
         QVERIFY2(r.ok(), qPrintable(describe(r)));
         QCOMPARE(r.tokensFetched, 1);
         QCOMPARE(r.tokenLifetimeMs, 1'234'000);
@@ -181,12 +186,7 @@ private Q_SLOTS:
         options.auth.clientId = kClientId;
         options.auth.clientSecret = kClientSecret;
         auto simulator = startSimulator(options);
-        FeedProbeRequest request = requestFor(simulator->baseUrl());
-        request.auth.kind = reso::AuthKind::ClientCredentials;
-        request.auth.tokenUrl = simulator->tokenUrl();
-        request.auth.clientId = kClientId;
-        request.auth.clientSecret = u"wrong-secret-value"_s;
-        const FeedProbeResult r = runProbe(request);
+        const FeedProbeResult r = runProbe(oauthRequest(*simulator, u"wrong-secret-value"_s));
         QCOMPARE(r.failure, FeedProbeFailure::Unauthorized);
         QCOMPARE(r.failedStep, u"service document"_s);
         QVERIFY2(r.message.contains(u"client id and client secret"_s), qPrintable(r.message));
@@ -209,10 +209,7 @@ private Q_SLOTS:
     }
 
     void reportsARefusedConnection() {
-        QTcpServer closed;
-        QVERIFY(closed.listen(QHostAddress::LocalHost));
-        const quint16 port = closed.serverPort();
-        closed.close();
+        const quint16 port = test::unusedLocalPort();
         const FeedProbeResult r =
             runProbe(requestFor(QUrl(u"http://127.0.0.1:%1/odata"_s.arg(port))));
         QCOMPARE(r.failure, FeedProbeFailure::ConnectionRefused);
