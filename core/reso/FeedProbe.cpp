@@ -8,6 +8,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 
 namespace resosync::reso {
@@ -136,7 +137,7 @@ QString authSummary(const FeedProbeRequest &request, int tokens, qint64 lifetime
 
 /// Tells the callbacks of a cancelled run from the current one's.
 quint64 nextGeneration() {
-    static quint64 generation = 0;
+    static std::atomic<quint64> generation = 0;
     return ++generation;
 }
 
