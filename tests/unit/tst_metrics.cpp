@@ -661,9 +661,13 @@ private Q_SLOTS:
         const QStringList dbKeys{u"queries"_s, u"succeeded"_s, u"failed"_s, u"avg_ms"_s,
                                  u"p95_ms"_s};
         const QStringList memoryKeys{u"current_mb"_s, u"peak_mb"_s, u"avg_mb"_s};
-        const QStringList batchKeys{u"count"_s, u"avg_ms"_s, u"parallel_max"_s,
-                                    u"parallel_efficiency"_s};
-        const QStringList validationKeys{u"count"_s, u"cache_hit_rate"_s};
+        const QStringList batchKeys{u"count"_s,
+                                    u"failed"_s,
+                                    u"avg_ms"_s,
+                                    u"parallel_max"_s,
+                                    u"parallel_efficiency"_s,
+                                    u"records_per_s"_s};
+        const QStringList validationKeys{u"count"_s, u"cache_hits"_s, u"cache_hit_rate"_s};
         const QStringList progressKeys{u"fetched"_s, u"upserted"_s, u"deleted"_s, u"rejected"_s};
         const QStringList kindKeys{u"count"_s, u"failed"_s, u"avg_ms"_s, u"p95_ms"_s};
 
@@ -714,6 +718,8 @@ private Q_SLOTS:
         QCOMPARE(valueAt(json, u"api.p95_ms"_s).toDouble(), 2100.0);
         QCOMPARE(valueAt(json, u"batches.parallel_efficiency"_s).toDouble(), 92.2);
         QCOMPARE(valueAt(json, u"validation.cache_hit_rate"_s).toDouble(), 0.8704);
+        QCOMPARE(valueAt(json, u"validation.cache_hits"_s).toInteger(), 1088);
+        QCOMPARE(valueAt(json, u"batches.records_per_s"_s).toDouble(), 41000.0);
         QCOMPARE(valueAt(json, u"resources.Media.upserted"_s).toInteger(), 499990);
         QCOMPARE(valueAt(json, u"config.batch_size"_s).toInt(), 2000);
     }
