@@ -1,4 +1,5 @@
 // A run's report rebuilt from its saved summary, two runs compared, and report files written.
+#include "SeedFigures.h"
 #include "metrics/ExportFile.h"
 #include "metrics/RunComparison.h"
 #include "metrics/RunReport.h"
@@ -24,25 +25,14 @@ RunReport seedLikeReport() {
     r.status = u"succeeded"_s;
     r.durationSeconds = 12.4;
     r.config.resources = {u"Property"_s, u"Media"_s};
+    r.metrics = resosync::test::seedLikeSnapshot();
+    // Beyond the seed's block: a failed statement and batch, and statement kinds.
     MetricsSnapshot &m = r.metrics;
-    m.api = ApiSummary{45, 44, 1, 3, 0, 1250, 900, 2100, 3000, 12897485};
-    m.db.queries = 156;
     m.db.succeeded = 155;
     m.db.failed = 1;
-    m.db.avgMs = 85;
-    m.db.p95Ms = 140;
     m.db.byKind[std::size_t(DbStatement::Merge)] = DbKindSummary{100, 1, 90.5, 150.25};
     m.db.byKind[std::size_t(DbStatement::Copy)] = DbKindSummary{56, 0, 12.125, 20};
-    m.memory = MemorySummary{245, 312, 280};
-    m.batches.count = 12;
     m.batches.failed = 1;
-    m.batches.avgMs = 8900;
-    m.batches.parallelMax = 3;
-    m.batches.parallelEfficiency = 92.2;
-    m.batches.recordsPerSecond = 41000;
-    m.validation = ValidationSummary{1250, 1088};
-    m.resources[0] = ResourceProgress{20000, 20000, 0, 0, 20000, true};
-    m.resources[1] = ResourceProgress{500000, 499990, 12, 10, -1, true};
     r.problems << u"Media batch 3 failed: connection reset"_s;
     return r;
 }
