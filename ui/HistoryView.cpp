@@ -201,6 +201,7 @@ QWidget *HistoryView::buildButtons() {
     m_olderButton = button(u"historyOlder"_s, tr("Load &older runs"),
                            tr("List %1 more runs, older than those shown").arg(kPageSize),
                            [this] { loadPage(int(m_runs.size())); });
+    m_olderButton->hide(); // until a page says there are more
     return bar;
 }
 
