@@ -122,21 +122,115 @@ QJsonObject RunReport::toJson() const {
         {u"batches"_s,
          QJsonObject{
              {u"count"_s, m.batches.count},
+             {u"failed"_s, m.batches.failed},
              {u"avg_ms"_s, rounded(m.batches.avgMs, 3)},
              {u"parallel_max"_s, m.batches.parallelMax},
              {u"parallel_efficiency"_s, rounded(m.batches.parallelEfficiency, 1)},
+             {u"records_per_s"_s, rounded(m.batches.recordsPerSecond, 1)},
          }},
         {u"validation"_s,
          QJsonObject{
              {u"count"_s, m.validation.count},
+             {u"cache_hits"_s, m.validation.cacheHits},
              {u"cache_hit_rate"_s, rounded(m.validation.cacheHitRate(), 4)},
          }},
         {u"problems"_s, problemsJson},
     };
 }
 
+RunConfig RunConfig::fromJson(const QJsonObject &json) {
+    RunConfig config;
+    config.batchSize = json[u"batch_size"_s].toInt(config.batchSize);
+    config.propertyBatchSize = json[u"property_batch_size"_s].toInt(config.propertyBatchSize);
+    config.dbBatchSize = json[u"db_batch_size"_s].toInt(config.dbBatchSize);
+    config.throttleMs = json[u"throttle_ms"_s].toInt(config.throttleMs);
+    config.concurrency = json[u"concurrency"_s].toInt(config.concurrency);
+    config.profile = json[u"profile"_s].toString(config.profile);
+    config.mode = json[u"mode"_s].toString(config.mode);
+    for (const QJsonValue &resource : json[u"resources"_s].toArray())
+        config.resources << resource.toString();
+    return config;
+}
+
+RunReport RunReport::fromJson(const QJsonObject &json) {
+    RunReport report;
+    report.runId = json[u"run_id"_s].toInteger();
+    report.status = json[u"status"_s].toString();
+    report.durationSeconds = json[u"duration_s"_s].toDouble();
+    report.config = RunConfig::fromJson(json[u"config"_s].toObject());
+    MetricsSnapshot &m = report.metrics;
+
+    const QJsonObject resources = json[u"resources"_s].toObject();
+    for (reso::Resource resource : reso::kAllResources) {
+        const QJsonObject p = resources[reso::resourceName(resource)].toObject();
+        ResourceProgress &progress = m.resources[std::size_t(resource)];
+        progress.fetched = p[u"fetched"_s].toInteger();
+        progress.upserted = p[u"upserted"_s].toInteger();
+        progress.deleted = p[u"deleted"_s].toInteger();
+        progress.rejected = p[u"rejected"_s].toInteger();
+    }
+
+    const QJsonObject api = json[u"api"_s].toObject();
+    m.api.requests = api[u"requests"_s].toInteger();
+    m.api.succeeded = api[u"succeeded"_s].toInteger();
+    m.api.failed = api[u"failed"_s].toInteger();
+    m.api.retries = api[u"retries"_s].toInteger();
+    m.api.rateLimited = api[u"rate_limited"_s].toInteger();
+    m.api.avgMs = api[u"avg_ms"_s].toDouble();
+    m.api.p50Ms = api[u"p50_ms"_s].toDouble();
+    m.api.p95Ms = api[u"p95_ms"_s].toDouble();
+    m.api.p99Ms = api[u"p99_ms"_s].toDouble();
+    m.api.bytes = api[u"bytes"_s].toInteger();
+
+    const QJsonObject db = json[u"db"_s].toObject();
+    m.db.queries = db[u"queries"_s].toInteger();
+    m.db.succeeded = db[u"succeeded"_s].toInteger();
+    m.db.failed = db[u"failed"_s].toInteger();
+    m.db.avgMs = db[u"avg_ms"_s].toDouble();
+    m.db.p95Ms = db[u"p95_ms"_s].toDouble();
+    const QJsonObject byKind = db[u"by_kind"_s].toObject();
+    for (int kind = 0; kind < kDbStatementKinds; ++kind) {
+        const QJsonObject k = byKind[dbStatementName(DbStatement(kind))].toObject();
+        DbKindSummary &summary = m.db.byKind[std::size_t(kind)];
+        summary.count = k[u"count"_s].toInteger();
+        summary.failed = k[u"failed"_s].toInteger();
+        summary.avgMs = k[u"avg_ms"_s].toDouble();
+        summary.p95Ms = k[u"p95_ms"_s].toDouble();
+    }
+
+    const QJsonObject memory = json[u"memory"_s].toObject();
+    m.memory.currentMb = memory[u"current_mb"_s].toDouble();
+    m.memory.peakMb = memory[u"peak_mb"_s].toDouble();
+    m.memory.avgMb = memory[u"avg_mb"_s].toDouble();
+
+    const QJsonObject batches = json[u"batches"_s].toObject();
+    m.batches.count = batches[u"count"_s].toInteger();
+    m.batches.failed = batches[u"failed"_s].toInteger();
+    m.batches.avgMs = batches[u"avg_ms"_s].toDouble();
+    m.batches.parallelMax = batches[u"parallel_max"_s].toInt();
+    m.batches.parallelEfficiency = batches[u"parallel_efficiency"_s].toDouble();
+    m.batches.recordsPerSecond = batches[u"records_per_s"_s].toDouble();
+
+    const QJsonObject validation = json[u"validation"_s].toObject();
+    m.validation.count = validation[u"count"_s].toInteger();
+    // Summaries saved before cache_hits was kept have only the rate (4 decimals): the count
+    // it implies is exact up to 10,000 validations.
+    m.validation.cacheHits =
+        validation.contains(u"cache_hits"_s)
+            ? validation[u"cache_hits"_s].toInteger()
+            : qRound64(validation[u"cache_hit_rate"_s].toDouble() * double(m.validation.count));
+
+    for (const QJsonValue &problem : json[u"problems"_s].toArray())
+        report.problems << problem.toString();
+    return report;
+}
+
 QString RunReport::toText() const {
-    const MetricsSnapshot &m = metrics;
+    // The figures as the saved summary keeps them (times to the microsecond, memory to 0.1 MB):
+    // a rounding edge such as 9.9996 ms must print the same now and when the run is reopened
+    // from history.
+    const RunReport stored = fromJson(toJson());
+    const MetricsSnapshot &m = stored.metrics;
     QString text;
     auto line = [&text](const QString &content) { text += content + u'\n'; };
 
@@ -159,16 +253,17 @@ QString RunReport::toText() const {
          " records/s"_L1);
     line("Property Validation: "_L1 + QString::number(m.validation.count) + " validations, "_L1 +
          formatPercentOf(m.validation.cacheHits, m.validation.count) + " cache hit rate"_L1);
-    for (reso::Resource resource : reportedResources(config.resources)) {
+    for (reso::Resource resource : reportedResources(stored.config.resources)) {
         const ResourceProgress &p = m.progress(resource);
         line(reso::resourceName(resource) + ": "_L1 + QString::number(p.fetched) + " fetched, "_L1 +
              QString::number(p.upserted) + " upserted, "_L1 + QString::number(p.deleted) +
              " deleted, "_L1 + QString::number(p.rejected) + " rejected"_L1);
     }
-    const QString run = runId > 0 ? " (run "_L1 + QString::number(runId) + u')' : QString();
-    line("Status: "_L1 + (status.isEmpty() ? u"unknown"_s : status) + " in "_L1 +
-         QString::number(durationSeconds, 'f', 1) + " s"_L1 + run);
-    for (const QString &problem : problems)
+    const QString run =
+        stored.runId > 0 ? " (run "_L1 + QString::number(stored.runId) + u')' : QString();
+    line("Status: "_L1 + (stored.status.isEmpty() ? u"unknown"_s : stored.status) + " in "_L1 +
+         QString::number(stored.durationSeconds, 'f', 1) + " s"_L1 + run);
+    for (const QString &problem : stored.problems)
         line("Problem: "_L1 + problem);
     return text;
 }

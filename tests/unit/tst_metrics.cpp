@@ -1,3 +1,4 @@
+#include "SeedFigures.h"
 #include "metrics/Histogram.h"
 #include "metrics/MetricsFormat.h"
 #include "metrics/MetricsRecorder.h"
@@ -21,6 +22,7 @@
 using namespace Qt::StringLiterals;
 using namespace resosync::metrics;
 using resosync::reso::Resource;
+using resosync::test::seedLikeSnapshot;
 
 namespace {
 
@@ -80,26 +82,6 @@ struct ManualClock {
     }
     void advance(qint64 delta) const { *ms += delta; }
 };
-
-MetricsSnapshot seedLikeSnapshot() {
-    MetricsSnapshot m;
-    m.elapsedMs = 12400;
-    m.api = ApiSummary{45, 44, 1, 3, 0, 1250, 900, 2100, 3000, 12897485};
-    m.db.queries = 156;
-    m.db.succeeded = 156;
-    m.db.avgMs = 85;
-    m.db.p95Ms = 140;
-    m.memory = MemorySummary{245, 312, 280};
-    m.batches.count = 12;
-    m.batches.avgMs = 8900;
-    m.batches.parallelMax = 3;
-    m.batches.parallelEfficiency = 92.2;
-    m.batches.recordsPerSecond = 41000;
-    m.validation = ValidationSummary{1250, 1088};
-    m.resources[0] = ResourceProgress{20000, 20000, 0, 0, 20000, true};
-    m.resources[1] = ResourceProgress{500000, 499990, 12, 10, -1, true};
-    return m;
-}
 
 } // namespace
 
@@ -663,9 +645,13 @@ private Q_SLOTS:
         const QStringList dbKeys{u"queries"_s, u"succeeded"_s, u"failed"_s, u"avg_ms"_s,
                                  u"p95_ms"_s};
         const QStringList memoryKeys{u"current_mb"_s, u"peak_mb"_s, u"avg_mb"_s};
-        const QStringList batchKeys{u"count"_s, u"avg_ms"_s, u"parallel_max"_s,
-                                    u"parallel_efficiency"_s};
-        const QStringList validationKeys{u"count"_s, u"cache_hit_rate"_s};
+        const QStringList batchKeys{u"count"_s,
+                                    u"failed"_s,
+                                    u"avg_ms"_s,
+                                    u"parallel_max"_s,
+                                    u"parallel_efficiency"_s,
+                                    u"records_per_s"_s};
+        const QStringList validationKeys{u"count"_s, u"cache_hits"_s, u"cache_hit_rate"_s};
         const QStringList progressKeys{u"fetched"_s, u"upserted"_s, u"deleted"_s, u"rejected"_s};
         const QStringList kindKeys{u"count"_s, u"failed"_s, u"avg_ms"_s, u"p95_ms"_s};
 
@@ -716,6 +702,8 @@ private Q_SLOTS:
         QCOMPARE(valueAt(json, u"api.p95_ms"_s).toDouble(), 2100.0);
         QCOMPARE(valueAt(json, u"batches.parallel_efficiency"_s).toDouble(), 92.2);
         QCOMPARE(valueAt(json, u"validation.cache_hit_rate"_s).toDouble(), 0.8704);
+        QCOMPARE(valueAt(json, u"validation.cache_hits"_s).toInteger(), 1088);
+        QCOMPARE(valueAt(json, u"batches.records_per_s"_s).toDouble(), 41000.0);
         QCOMPARE(valueAt(json, u"resources.Media.upserted"_s).toInteger(), 499990);
         QCOMPARE(valueAt(json, u"config.batch_size"_s).toInt(), 2000);
     }
