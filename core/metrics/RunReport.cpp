@@ -110,7 +110,18 @@ QJsonObject RunReport::toJson() const {
         problemsJson.append(problem);
 
     reportedConfig.insert(u"resources"_s, configResources); // the resources reported, in order
-    return QJsonObject{
+    QJsonObject reconcileJson;
+    for (const ReconcileSummary &r : reconcile) {
+        reconcileJson.insert(r.resource, QJsonObject{
+                                             {u"keys_seen"_s, r.keysSeen},
+                                             {u"local_rows"_s, r.localRows},
+                                             {u"deleted"_s, r.deleted},
+                                             {u"children_deleted"_s, r.childrenDeleted},
+                                             {u"seconds"_s, rounded(r.seconds, 3)},
+                                             {u"outcome"_s, r.outcome},
+                                         });
+    }
+    QJsonObject json{
         {u"run_id"_s, runId},
         {u"status"_s, status},
         {u"duration_s"_s, rounded(durationSeconds, 3)},
@@ -158,6 +169,9 @@ QJsonObject RunReport::toJson() const {
          }},
         {u"problems"_s, problemsJson},
     };
+    if (!reconcile.isEmpty())
+        json.insert(u"reconcile"_s, reconcileJson);
+    return json;
 }
 
 QString RunReport::toText() const {
@@ -194,6 +208,19 @@ QString RunReport::toText() const {
         line(reso::resourceName(resource) + ": "_L1 + QString::number(p.fetched) + " fetched, "_L1 +
              QString::number(p.upserted) + " upserted, "_L1 + QString::number(p.deleted) +
              " deleted, "_L1 + QString::number(p.rejected) + " rejected"_L1);
+    }
+    for (const ReconcileSummary &r : reconcile) {
+        const QString children =
+            r.childrenDeleted > 0
+                ? " (and "_L1 + QString::number(r.childrenDeleted) + " child rows)"_L1
+                : QString();
+        line("Reconcile "_L1 + r.resource + ": "_L1 + QString::number(r.keysSeen) +
+             " keys in the feed, "_L1 + QString::number(r.localRows) + " rows stored, "_L1 +
+             QString::number(r.deleted) +
+             (r.outcome == "refused"_L1  ? " to delete: REFUSED, nothing deleted"_L1
+              : r.outcome == "failed"_L1 ? " deleted: FAILED, nothing deleted"_L1
+                                         : " deleted"_L1) +
+             children + " in "_L1 + QString::number(r.seconds, 'f', 1) + " s"_L1);
     }
     const QString run = runId > 0 ? " (run "_L1 + QString::number(runId) + u')' : QString();
     line("Status: "_L1 + (status.isEmpty() ? u"unknown"_s : status) + " in "_L1 +

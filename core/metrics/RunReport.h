@@ -23,6 +23,17 @@ struct RunConfig {
     QJsonObject toJson() const;
 };
 
+/// What a reconcile did to one resource.
+struct ReconcileSummary {
+    QString resource;
+    qint64 keysSeen = 0;        ///< keys the feed listed
+    qint64 localRows = 0;       ///< rows stored before the delete
+    qint64 deleted = 0;         ///< rows of this resource deleted (would have been, if refused)
+    qint64 childrenDeleted = 0; ///< child rows that went with deleted listings
+    double seconds = 0;
+    QString outcome; ///< "deleted" (possibly 0 rows), "refused" (nothing deleted), "failed"
+};
+
 /// The end of a run: what `resosync-cli sync --report-json` writes and the summary block prints.
 struct RunReport {
     qint64 runId = 0;
@@ -31,6 +42,7 @@ struct RunReport {
     RunConfig config;
     MetricsSnapshot metrics;
     QStringList problems; ///< failed batches and rejected records, named, for the output
+    QList<ReconcileSummary> reconcile; ///< mode reconcile: per resource, in run order
 
     /// The JSON object of issue #3: run_id, status, duration_s, config{batch_size,
     /// property_batch_size, db_batch_size, throttle_ms, concurrency, profile, mode,
@@ -38,7 +50,9 @@ struct RunReport {
     /// api.{requests, succeeded, failed, retries, rate_limited, avg_ms, p50_ms, p95_ms,
     /// p99_ms, bytes}, db.{queries, succeeded, failed, avg_ms, p95_ms, by_kind{...}},
     /// memory.{current_mb, peak_mb, avg_mb}, batches.{count, avg_ms, parallel_max,
-    /// parallel_efficiency}, validation.{count, cache_hit_rate}. Numbers are JSON numbers.
+    /// parallel_efficiency}, validation.{count, cache_hit_rate}; in mode reconcile also
+    /// reconcile.<Name>.{keys_seen, local_rows, deleted, children_deleted, seconds, outcome}.
+    /// Numbers are JSON numbers.
     QJsonObject toJson() const;
 
     /// The seed's summary block, with our figures:
@@ -48,7 +62,8 @@ struct RunReport {
     ///   Memory Usage: 245MB current, 312MB peak, ...MB avg
     ///   Batch Processing: 12 batches, 8900ms avg, 100% parallel
     ///   Property Validation: 1250 validations, 0% cache hit rate
-    /// plus one line per resource (fetched, upserted, deleted, rejected). Plain ASCII.
+    /// plus one line per resource (fetched, upserted, deleted, rejected) and, in mode
+    /// reconcile, one per resource swept. Plain ASCII.
     QString toText() const;
 };
 
