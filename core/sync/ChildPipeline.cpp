@@ -14,12 +14,6 @@ using reso::Resource;
 
 namespace {
 
-struct ParseOutcome {
-    bool ok = false;
-    ParsedPage page;
-    QString error;
-};
-
 struct ParentsOutcome {
     std::vector<db::ParentKey> parents;
     std::optional<db::DbError> error;

@@ -16,6 +16,13 @@ struct PageError {
     QString message; ///< e.g. "the response is not JSON (it looks like an HTML page: ...)"
 };
 
+/// A page parsed on a worker thread, handed back to its pipeline.
+struct ParseOutcome {
+    bool ok = false;
+    ParsedPage page;
+    QString error; ///< PageError::message when !ok
+};
+
 /// Parses OData JSON pages with simdjson On-Demand into rows for the staging COPY.
 ///
 /// The record stored "as received" is the raw bytes of that record in the page (never a

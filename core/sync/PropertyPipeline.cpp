@@ -15,12 +15,6 @@ namespace {
 constexpr int kMaxStaleRebuilds = 5;
 constexpr int kMaxParseRetries = 4;
 
-struct ParseOutcome {
-    bool ok = false;
-    ParsedPage page;
-    QString error;
-};
-
 struct WriteOutcome {
     db::WriteResult result;
     double ms = 0;

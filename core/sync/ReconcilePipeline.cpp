@@ -12,12 +12,6 @@ using reso::Resource;
 
 namespace {
 
-struct ParseOutcome {
-    bool ok = false;
-    ParsedPage page;
-    QString error;
-};
-
 QString percent(double share) {
     return QString::number(share * 100.0, 'f', 1) + u'%';
 }

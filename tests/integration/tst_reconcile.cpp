@@ -3,15 +3,14 @@
 // Every test ends by comparing the database with the feed, record by record.
 #include "ReplicaCheck.h"
 #include "SimulatorFixture.h"
+#include "SyncHarness.h"
 #include "TestDatabase.h"
-#include "db/SchemaMigrator.h"
 #include "reso/QueryUrl.h"
 #include "sim/FeedSimulator.h"
 #include "sync/SyncEngine.h"
 
 #include <QJsonObject>
 #include <QReadLocker>
-#include <QSignalSpy>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -24,53 +23,21 @@ namespace {
 constexpr int kProperties = 300;
 constexpr int kKeyPage = 97; ///< small, so every sweep takes several pages
 
-struct Outcome {
-    sync::RunOutcome outcome = sync::RunOutcome::Failed;
-    metrics::RunReport report;
-};
+using Outcome = test::SyncOutcome;
+using test::applySchema;
+using test::compareAll;
+using test::rowCounts;
+using test::runSync;
 
 sim::SimulatorOptions simOptions(int properties = kProperties) {
-    sim::SimulatorOptions o;
-    o.seed = 3;
-    o.properties = properties;
-    return o;
+    return test::simulatorOptions(properties);
 }
 
 sync::SyncRequest requestFor(const sim::FeedSimulator &simulator, const QString &conninfo,
                              sync::SyncMode mode) {
-    sync::SyncRequest r;
-    r.feedUrl = simulator.baseUrl();
-    r.conninfo = conninfo;
-    r.profile = *reso::FeedProfile::byName(u"simulator"_s);
-    r.resources = QList<Resource>(reso::kAllResources.begin(), reso::kAllResources.end());
-    r.mode = mode;
-    r.settings = {100, 60, 50, 0, 3};
+    sync::SyncRequest r = test::simulatorRequest(simulator, conninfo, mode, {100, 60, 50, 0, 3});
     r.reconcile.keyPageSize = kKeyPage;
     return r;
-}
-
-Outcome runSync(const sync::SyncRequest &request) {
-    sync::SyncEngine engine(request);
-    QSignalSpy finished(&engine, &sync::SyncEngine::finished);
-    engine.start();
-    if (finished.isEmpty() && !finished.wait(240'000))
-        qWarning("the sync did not finish in time");
-    return {engine.outcome(), engine.report()};
-}
-
-QString applySchema(const QString &conninfo) {
-    const db::SchemaReport report = db::SchemaMigrator(conninfo).apply();
-    return report.ok() ? QString() : report.error->message;
-}
-
-QString compareAll(const sim::FeedSimulator &simulator, const QString &conninfo) {
-    QStringList differences;
-    for (Resource r : reso::kAllResources) {
-        const QString d = test::compareReplica(simulator, conninfo, r);
-        if (!d.isEmpty())
-            differences << d;
-    }
-    return differences.join(u"; "_s);
 }
 
 qint64 rows(const QString &conninfo, Resource resource) {
@@ -80,7 +47,7 @@ qint64 rows(const QString &conninfo, Resource resource) {
 }
 
 QString problems(const Outcome &o) {
-    return u"outcome %1, problems: %2"_s.arg(int(o.outcome)).arg(o.report.problems.join(u" | "_s));
+    return test::describe(o);
 }
 
 QJsonObject reconcileOf(const Outcome &o, Resource resource) {
@@ -109,9 +76,7 @@ private Q_SLOTS:
             return;
 
         // Listings vanish with their children: nothing else in the feed changes.
-        QMap<Resource, qint64> before;
-        for (Resource r : reso::kAllResources)
-            before[r] = rows(db.conninfo(), r);
+        const QMap<Resource, qint64> before = rowCounts(db.conninfo());
         const sim::MutationResult gone = simulator->mutate({11, 0, 0, 12, 0, 0});
         QCOMPARE(gone.deletedProperties, 12);
         simulator->resetStats();
@@ -175,9 +140,7 @@ private Q_SLOTS:
         fullSync(*simulator, db.conninfo());
         if (QTest::currentTestFailed())
             return;
-        QMap<Resource, qint64> before;
-        for (Resource r : reso::kAllResources)
-            before[r] = rows(db.conninfo(), r);
+        const QMap<Resource, qint64> before = rowCounts(db.conninfo());
 
         // The same feed restarted with a third of its listings missing (same seed: the first
         // 200 listings and their children are identical).
@@ -287,9 +250,7 @@ private Q_SLOTS:
                              u"SELECT record->>'MlgCanView' FROM public.\"Property\" LIMIT 1"_s) ==
             u"true"_s);
 
-        QMap<Resource, qint64> before;
-        for (Resource r : reso::kAllResources)
-            before[r] = rows(db.conninfo(), r);
+        const QMap<Resource, qint64> before = rowCounts(db.conninfo());
         const sim::MutationResult changed = simulator->mutate({21, 6, 0, 10, 4, 25});
         QCOMPARE(changed.deletedProperties, 10);
         QCOMPARE(changed.deletedMedia, 25);

@@ -58,9 +58,7 @@ WatchedRun runWatched(const QStringList &arguments, const QStringList &environme
         process.kill();
         process.waitForFinished();
     }
-    watched.run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    watched.run.out = QString::fromUtf8(process.readAllStandardOutput());
-    watched.run.err = QString::fromUtf8(process.readAllStandardError());
+    watched.run = test::resultOf(process);
     return watched;
 }
 

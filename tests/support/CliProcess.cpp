@@ -11,15 +11,25 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-CliRun collect(QProcess &process) {
+/// The run of `process`, which finished in time or is killed now.
+CliRun ended(QProcess &process, bool finishedInTime) {
+    if (!finishedInTime) {
+        process.kill();
+        process.waitForFinished();
+        return {-1, {}, u"timed out"_s};
+    }
+    return resultOf(process);
+}
+
+} // namespace
+
+CliRun resultOf(QProcess &process) {
     CliRun run;
     run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
     run.out = QString::fromUtf8(process.readAllStandardOutput());
     run.err = QString::fromUtf8(process.readAllStandardError());
     return run;
 }
-
-} // namespace
 
 QString cliPath() {
     return qEnvironmentVariable("RESOSYNC_CLI");
@@ -36,24 +46,14 @@ CliRun runCli(const QStringList &arguments, int timeoutMs, const QStringList &en
     QProcess process;
     process.setProcessEnvironment(environmentWith(environment));
     process.start(cliPath(), arguments);
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return {-1, {}, u"timed out"_s};
-    }
-    return collect(process);
+    return ended(process, process.waitForFinished(timeoutMs));
 }
 
 CliRun runCliServing(const QStringList &arguments, int timeoutMs) {
     QProcess process;
     QSignalSpy finished(&process, &QProcess::finished);
     process.start(cliPath(), arguments);
-    if (!finished.wait(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return {-1, {}, u"timed out"_s};
-    }
-    return collect(process);
+    return ended(process, finished.wait(timeoutMs));
 }
 
 SimulatorProcess::SimulatorProcess(const QStringList &arguments, const QStringList &environment) {

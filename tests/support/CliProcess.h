@@ -16,6 +16,9 @@ struct CliRun {
     QString err;
 };
 
+/// The exit status and output of a finished `process` (exit status -1 if it crashed).
+CliRun resultOf(QProcess &process);
+
 /// Runs resosync-cli with `arguments` and waits. `environment` adds or replaces NAME=VALUE
 /// pairs (how secrets reach the CLI). The calling thread's event loop does not run meanwhile.
 CliRun runCli(const QStringList &arguments, int timeoutMs = 300'000,
