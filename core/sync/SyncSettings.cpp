@@ -42,8 +42,34 @@ QString SyncSettings::validate(const reso::FeedProfile &profile) const {
     return {};
 }
 
+QString ReconcileOptions::validate(const reso::FeedProfile &profile) const {
+    if (!(maxDeleteShare >= 0.0 && maxDeleteShare <= 1.0))
+        return u"--max-delete-share %1 is out of range: allowed 0 to 1 (a share of each "
+               "table, e.g. 0.2 for 20 percent)"_s.arg(maxDeleteShare);
+    if (keyPageSize && (*keyPageSize < 1 || *keyPageSize > profile.maxTopKeyOnly))
+        return outOfRange("key-page-size", *keyPageSize, 1, profile.maxTopKeyOnly,
+                          u"the %1 profile's largest $top on key-only queries"_s.arg(profile.name));
+    return {};
+}
+
 QString syncModeName(SyncMode mode) {
-    return mode == SyncMode::Full ? u"full"_s : u"incremental"_s;
+    switch (mode) {
+    case SyncMode::Full:
+        return u"full"_s;
+    case SyncMode::Reconcile:
+        return u"reconcile"_s;
+    case SyncMode::Incremental:
+        break;
+    }
+    return u"incremental"_s;
+}
+
+std::optional<SyncMode> syncModeFromName(const QString &name) {
+    for (SyncMode mode : {SyncMode::Incremental, SyncMode::Full, SyncMode::Reconcile}) {
+        if (syncModeName(mode) == name)
+            return mode;
+    }
+    return std::nullopt;
 }
 
 } // namespace resosync::sync

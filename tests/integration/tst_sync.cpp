@@ -3,7 +3,7 @@
 #include "HttpFetch.h"
 #include "ReplicaCheck.h"
 #include "SimulatorFixture.h"
-#include "SyncRun.h"
+#include "SyncHarness.h"
 #include "TestDatabase.h"
 #include "db/BatchWriter.h"
 #include "db/SchemaMigrator.h"
@@ -34,14 +34,13 @@ namespace {
 
 constexpr int kProperties = 300;
 
-using Outcome = test::FinishedSync;
+using Outcome = test::SyncOutcome;
+using test::applySchema;
+using test::compareAll;
 using test::runSync;
 
 sim::SimulatorOptions simOptions(int properties = kProperties) {
-    sim::SimulatorOptions o;
-    o.seed = 3;
-    o.properties = properties;
-    return o;
+    return test::simulatorOptions(properties);
 }
 
 sync::SyncRequest requestFor(const sim::FeedSimulator &simulator, const QString &conninfo,
@@ -50,28 +49,12 @@ sync::SyncRequest requestFor(const sim::FeedSimulator &simulator, const QString 
     return test::simulatorRequest(simulator, conninfo, mode, {25, 40, 7, 0, 3});
 }
 
-QString applySchema(const QString &conninfo) {
-    const db::SchemaReport report = db::SchemaMigrator(conninfo).apply();
-    return report.ok() ? QString() : report.error->message;
-}
-
-QString compareAll(const sim::FeedSimulator &simulator, const QString &conninfo,
-                   const QSet<QString> &absent = {}) {
-    QStringList differences;
-    for (Resource r : reso::kAllResources) {
-        const QString d = test::compareReplica(simulator, conninfo, r, absent);
-        if (!d.isEmpty())
-            differences << d;
-    }
-    return differences.join(u"; "_s);
-}
-
 qint64 count(const QString &conninfo, const QString &table) {
     return test::queryValue(conninfo, u"SELECT count(*) FROM "_s + table).toLongLong();
 }
 
 QString problems(const Outcome &o) {
-    return u"outcome %1, problems: %2"_s.arg(int(o.outcome)).arg(o.report.problems.join(u" | "_s));
+    return test::describe(o);
 }
 
 } // namespace

@@ -21,8 +21,8 @@ QMap<QString, QByteArray> feedRecords(const sim::FeedSimulator &simulator,
     const sim::RecordGenerator generator(data);
     QMap<QString, QByteArray> records;
     for (const sim::RecordState &state : data.records(resource)) {
-        if (!state.alive)
-            continue;
+        if (!state.alive || !state.canView)
+            continue; // gone, or served with MlgCanView false: not for a replica
         QByteArray json;
         sim::JsonWriter::appendRecord(json, generator.generate(resource, state));
         records.insert(sim::FeedData::keyFor(resource, state.ordinal), json);

@@ -13,7 +13,8 @@ class FeedSimulator;
 
 namespace resosync::test {
 
-/// The records the simulator serves now, by key, as JSON text (what a client receives).
+/// The records the simulator serves now, by key, as JSON text (what a client receives);
+/// records served with `MlgCanView: false` are left out (a replica must not keep them).
 QMap<QString, QByteArray> feedRecords(const sim::FeedSimulator &simulator, reso::Resource resource);
 
 /// The records stored in the replica, by key, as `record::text`.
