@@ -26,11 +26,6 @@ namespace {
 
 const sync::SyncSettings kSmallBatches{25, 40, 7, 0, 3};
 
-QString describe(const test::SyncOutcome &run) {
-    return u"outcome %1, problems: %2"_s.arg(int(run.outcome))
-        .arg(run.report.problems.join(u" | "_s));
-}
-
 QString errorText(const std::optional<db::DbError> &error) {
     return error ? error->message : QString();
 }
