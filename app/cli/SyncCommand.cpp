@@ -1,6 +1,7 @@
 #include "cli/SyncCommand.h"
 
 #include "metrics/MetricsRecorder.h"
+#include "metrics/RollingRate.h"
 #include "sync/SyncEngine.h"
 
 #include <QCoreApplication>
@@ -69,6 +70,15 @@ QList<Resource> parseResources(const QString &text, QString *error) {
     return ordered;
 }
 
+/// "incremental or full": every mode the engine knows.
+QString modeNames() {
+    QStringList names;
+    for (sync::SyncMode mode : sync::kSyncModes)
+        names << sync::syncModeName(mode);
+    const QString last = names.takeLast();
+    return names.isEmpty() ? last : names.join(u", "_s) + u" or "_s + last;
+}
+
 Parsed interpret(const QCommandLineParser &parser) {
     Parsed p;
     QString &error = p.error;
@@ -97,9 +107,10 @@ Parsed interpret(const QCommandLineParser &parser) {
     if (error.isEmpty())
         r.resources = parseResources(parser.value(u"resources"_s), &error);
     const QString mode = parser.value(u"mode"_s);
-    if (!mode.isEmpty() && mode != "incremental"_L1 && mode != "full"_L1 && error.isEmpty())
-        error = u"--mode '%1' is not a mode: use incremental or full"_s.arg(mode);
-    r.mode = mode == "full"_L1 ? sync::SyncMode::Full : sync::SyncMode::Incremental;
+    const std::optional<sync::SyncMode> known = sync::syncModeFromName(mode);
+    if (!mode.isEmpty() && !known && error.isEmpty())
+        error = u"--mode '%1' is not a mode: use %2"_s.arg(mode, modeNames());
+    r.mode = known.value_or(sync::SyncMode::Incremental);
 
     r.settings = sync::SyncSettings::fromProfile(r.profile);
     sync::SyncSettings &s = r.settings;
@@ -139,16 +150,6 @@ Parsed interpret(const QCommandLineParser &parser) {
     return p;
 }
 
-QString duration(double seconds) {
-    if (seconds < 0 || !std::isfinite(seconds))
-        return u"?"_s;
-    const auto s = qint64(seconds + 0.5);
-    return s >= 3600 ? u"%1:%2:%3"_s.arg(s / 3600)
-                           .arg(s / 60 % 60, 2, 10, QChar(u'0'))
-                           .arg(s % 60, 2, 10, QChar(u'0'))
-                     : u"%1:%2"_s.arg(s / 60).arg(s % 60, 2, 10, QChar(u'0'));
-}
-
 /// Prints one progress line per second: the resource in progress, done/total, rate, ETA.
 class ProgressPrinter {
 public:
@@ -180,7 +181,7 @@ public:
             const double elapsed = double(m_clock.elapsed()) / 1000.0;
             const double rate = elapsed > 0 ? double(done - m_startDone) / elapsed : 0;
             if (rate > 0)
-                line += u", ETA "_s + duration(double(total - done) / rate);
+                line += u", ETA "_s + metrics::durationText(double(total - done) / rate);
         } else {
             line += u" "_s + unit;
         }
