@@ -75,17 +75,6 @@ QString applySchema(const QString &conninfo) {
     return report.ok() ? QString() : report.error->message;
 }
 
-QString compareAll(const sim::FeedSimulator &simulator, const QString &conninfo,
-                   const QSet<QString> &absent = {}) {
-    QStringList differences;
-    for (Resource r : reso::kAllResources) {
-        const QString d = test::compareReplica(simulator, conninfo, r, absent);
-        if (!d.isEmpty())
-            differences << d;
-    }
-    return differences.join(u"; "_s);
-}
-
 qint64 count(const QString &conninfo, const QString &table) {
     return test::queryValue(conninfo, u"SELECT count(*) FROM "_s + table).toLongLong();
 }
@@ -132,7 +121,7 @@ private Q_SLOTS:
             request.profile.maxUrlLength = urlCap;
         const Outcome run = runSync(request);
         QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
 
         // The report agrees with the database and with the simulator's own counts.
@@ -185,7 +174,7 @@ private Q_SLOTS:
         const Outcome second =
             runSync(requestFor(*simulator, db.conninfo(), sync::SyncMode::Incremental));
         QVERIFY2(second.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(second)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
 
         // Only the changed listings and their children were fetched.
@@ -280,7 +269,7 @@ private Q_SLOTS:
         QCOMPARE(count(db.conninfo(), u"resosync.rejects"_s), qint64(malformed.size()));
         QVERIFY(test::queryValue(db.conninfo(), u"SELECT reason FROM resosync.rejects LIMIT 1"_s)
                     .contains(u"ModificationTimestamp"_s));
-        const QString difference = compareAll(*simulator, db.conninfo(), absent);
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo(), absent);
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         QCOMPARE(run.report.toJson()[u"status"_s].toString(), u"succeeded"_s);
     }
@@ -311,7 +300,7 @@ private Q_SLOTS:
         const Outcome rerun =
             runSync(requestFor(*simulator, db.conninfo(), sync::SyncMode::Incremental));
         QVERIFY2(rerun.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(rerun)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
@@ -353,7 +342,7 @@ private Q_SLOTS:
             });
         QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
         QVERIFY(sawChange);
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
