@@ -81,7 +81,12 @@ MainWindow::MainWindow(const ConsoleSetup &setup, QWidget *parent)
     refresh();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // A read started by the end of a run may still be going: it must not outlive the window
+    // whose watcher it reports to (nor hold a connection to a database about to be dropped).
+    m_overviewWatcher.waitForFinished();
+    m_schemaWatcher.waitForFinished();
+}
 
 QWidget *MainWindow::buildOverview() {
     auto *overview = new QWidget(this);
@@ -90,7 +95,10 @@ QWidget *MainWindow::buildOverview() {
     layout->addWidget(buildConnections());
     m_table = new ReplicaTable(overview);
     m_table->showFeedCounts(m_setup.simulator);
-    layout->addWidget(m_table, 1);
+    // As tall as its four rows: the room below is the run view's (and its charts').
+    m_table->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_table->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Maximum);
+    layout->addWidget(m_table);
     return overview;
 }
 
@@ -272,9 +280,6 @@ void MainWindow::closeEvent(QCloseEvent *event) {
         return;
     }
     saveWindowState();
-    // Let background database calls finish: they hold no GUI state but use this window's watchers.
-    m_overviewWatcher.waitForFinished();
-    m_schemaWatcher.waitForFinished();
     event->accept();
 }
 

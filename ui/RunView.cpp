@@ -5,7 +5,6 @@
 #include "ResourceProgressView.h"
 #include "RunControls.h"
 #include "TuningPanel.h"
-#include "metrics/MetricsRecorder.h"
 
 #include <QDataStream>
 #include <QGroupBox>

@@ -9,10 +9,6 @@ class QAction;
 class QSplitter;
 class QTabWidget;
 
-namespace resosync::metrics {
-class MetricsRecorder;
-}
-
 namespace resosync::ui {
 
 class LogPane;

@@ -1,7 +1,5 @@
 #include "sync/SyncSession.h"
 
-#include "metrics/MetricsRecorder.h"
-
 namespace resosync::sync {
 
 using namespace Qt::StringLiterals;

@@ -1,5 +1,7 @@
 #pragma once
 
+// Complete, not forward-declared: connecting to started() needs the recorder's full type.
+#include "metrics/MetricsRecorder.h"
 #include "metrics/RunReport.h"
 #include "sync/SyncEngine.h"
 

@@ -90,6 +90,12 @@ struct Console {
     void chooseMode(sync::SyncMode mode) const {
         modeBox()->setCurrentIndex(modeBox()->findData(int(mode)));
     }
+    /// A full sync with small settings, started with the window's Start button.
+    void startSmallFullRun() const {
+        chooseMode(sync::SyncMode::Full);
+        chooseSmallSettings();
+        QTest::mouseClick(button(u"startButton"_s), Qt::LeftButton);
+    }
     qint64 fetched(Resource resource) const {
         const metrics::MetricsRecorder *recorder = runView()->metrics();
         return recorder ? recorder->snapshot().progress(resource).fetched : 0;
@@ -116,6 +122,13 @@ metrics::RunReport waitForRun(QSignalSpy &finished) {
 
 QString problems(const metrics::RunReport &report) {
     return u"status %1, problems: %2"_s.arg(report.status, report.problems.join(u" | "_s));
+}
+
+/// A feed that answers every request `ms` late, so a run lasts long enough to act on.
+sim::FaultOptions slowFeed(int ms) {
+    sim::FaultOptions faults;
+    faults.latencyMs = ms;
+    return faults;
 }
 
 qint64 feedCount(const sim::FeedSimulator &simulator, Resource resource) {
@@ -202,9 +215,7 @@ private Q_SLOTS:
     }
 
     void aBatchSizeChangedMidRunIsUsedAndMarked() {
-        sim::FaultOptions slow;
-        slow.latencyMs = 20; // long enough a run to change it halfway
-        Console console(slow);
+        Console console(slowFeed(20));
         QVERIFY2(console.ready(), qPrintable(console.problem()));
         QTRY_COMPARE_WITH_TIMEOUT(console.modeBox()->currentData().toInt(),
                                   int(sync::SyncMode::Full), kTimeoutMs);
@@ -272,14 +283,10 @@ private Q_SLOTS:
     }
 
     void pauseHoldsRequestsUntilResume() {
-        sim::FaultOptions slow;
-        slow.latencyMs = 20;
-        Console console(slow);
+        Console console(slowFeed(20));
         QVERIFY2(console.ready(), qPrintable(console.problem()));
-        console.chooseMode(sync::SyncMode::Full);
-        console.chooseSmallSettings();
         QSignalSpy finished(console.runView(), &RunView::runFinished);
-        QTest::mouseClick(console.button(u"startButton"_s), Qt::LeftButton);
+        console.startSmallFullRun();
         QTRY_VERIFY_WITH_TIMEOUT(console.fetched(Resource::Media) > 100, kTimeoutMs);
 
         QToolButton *pause = console.button(u"pauseButton"_s);
@@ -311,14 +318,10 @@ private Q_SLOTS:
     }
 
     void cancelStopsARunAndARerunCompletes() {
-        sim::FaultOptions slow;
-        slow.latencyMs = 40;
-        Console console(slow);
+        Console console(slowFeed(40));
         QVERIFY2(console.ready(), qPrintable(console.problem()));
-        console.chooseMode(sync::SyncMode::Full);
-        console.chooseSmallSettings();
         QSignalSpy finished(console.runView(), &RunView::runFinished);
-        QTest::mouseClick(console.button(u"startButton"_s), Qt::LeftButton);
+        console.startSmallFullRun();
         QTRY_VERIFY_WITH_TIMEOUT(console.fetched(Resource::Media) > 300, kTimeoutMs);
 
         QToolButton *cancel = console.button(u"cancelButton"_s);
@@ -359,10 +362,8 @@ private Q_SLOTS:
         noIn.inOperatorUnsupported = true;
         Console console(noIn);
         QVERIFY2(console.ready(), qPrintable(console.problem()));
-        console.chooseMode(sync::SyncMode::Full);
-        console.chooseSmallSettings();
         QSignalSpy finished(console.runView(), &RunView::runFinished);
-        QTest::mouseClick(console.button(u"startButton"_s), Qt::LeftButton);
+        console.startSmallFullRun();
         const metrics::RunReport failed = waitForRun(finished);
         QCOMPARE(failed.status, u"failed"_s);
         QVERIFY(failed.metrics.progress(Resource::Property).done);
@@ -404,13 +405,9 @@ private Q_SLOTS:
     }
 
     void closingTheWindowDuringARunAsksThenCancels() {
-        sim::FaultOptions slow;
-        slow.latencyMs = 40;
-        Console console(slow);
+        Console console(slowFeed(40));
         QVERIFY2(console.ready(), qPrintable(console.problem()));
-        console.chooseMode(sync::SyncMode::Full);
-        console.chooseSmallSettings();
-        QTest::mouseClick(console.button(u"startButton"_s), Qt::LeftButton);
+        console.startSmallFullRun();
         QTRY_VERIFY_WITH_TIMEOUT(console.fetched(Resource::Media) > 100, kTimeoutMs);
 
         // "Keep running" keeps the window and the run.
