@@ -226,9 +226,13 @@ void MainWindow::showOverview(const db::ReplicaOverview &overview) {
     m_table->showReplica(overview);
     // A first sync must be a full load (an incremental one is refused without a cursor).
     for (const db::ResourceReplica &replica : overview.resources) {
-        if (replica.resource == reso::Resource::Property)
-            m_runView->suggestMode(replica.cursorTimestamp.isEmpty() ? sync::SyncMode::Full
-                                                                     : sync::SyncMode::Incremental);
+        if (replica.resource != reso::Resource::Property)
+            continue;
+        const sync::SyncMode suggested =
+            replica.cursorTimestamp.isEmpty() ? sync::SyncMode::Full : sync::SyncMode::Incremental;
+        if (suggested != m_suggestedMode)
+            m_runView->suggestMode(suggested);
+        m_suggestedMode = suggested;
     }
     const int latest = db::SchemaMigrator::latestVersion();
     if (overview.schemaVersion == 0)

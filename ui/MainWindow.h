@@ -3,10 +3,13 @@
 #include "ConsoleSetup.h"
 #include "db/ReplicaOverview.h"
 #include "db/SchemaMigrator.h"
+#include "sync/SyncSettings.h"
 
 #include <QFutureWatcher>
 #include <QMainWindow>
 #include <QPointer>
+
+#include <optional>
 
 class QAction;
 class QLabel;
@@ -75,6 +78,9 @@ private:
     bool m_busy = false; ///< a database read or schema install is in progress
     bool m_closeWhenStopped = false;
     bool m_refreshAgain = false; ///< a refresh was asked for while one was in progress
+    /// The mode last suggested: suggested again only when the database's state changes it, so a
+    /// refresh does not undo the user's own choice.
+    std::optional<sync::SyncMode> m_suggestedMode;
     QFutureWatcher<db::ReplicaOverview> m_overviewWatcher;
     QFutureWatcher<db::SchemaReport> m_schemaWatcher;
 };

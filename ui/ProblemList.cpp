@@ -47,6 +47,16 @@ void ProblemList::addProblem(sync::LogLevel level, const QString &resource,
                              const QString &message) {
     if (m_listed.contains(message))
         return;
+    if (m_listed.size() >= kMaxProblems) {
+        // One last row says how many more there are; the log keeps them.
+        if (!m_overflow) {
+            m_overflow = new QTreeWidgetItem(this);
+            m_overflow->setText(ResourceColumn, tr("run"));
+        }
+        m_overflow->setText(MessageColumn,
+                            tr("… and %1 more problems: see the log").arg(++m_unlisted));
+        return;
+    }
     m_listed.insert(message);
     auto *item = new QTreeWidgetItem(this);
     item->setText(TimeColumn, QTime::currentTime().toString(u"HH:mm:ss"_s));
@@ -70,6 +80,8 @@ void ProblemList::addReportProblems(const QStringList &problems) {
 void ProblemList::clearProblems() {
     clear();
     m_listed.clear();
+    m_unlisted = 0;
+    m_overflow = nullptr; // deleted by clear()
     Q_EMIT problemCountChanged(0);
 }
 

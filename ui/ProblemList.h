@@ -14,6 +14,9 @@ class ProblemList final : public QTreeWidget {
     Q_OBJECT
 
 public:
+    /// Rows kept; a storm of warnings beyond this ends in one row pointing to the log.
+    static constexpr int kMaxProblems = 5'000;
+
     explicit ProblemList(QWidget *parent = nullptr);
 
     void addProblem(sync::LogLevel level, const QString &resource, const QString &message);
@@ -29,6 +32,8 @@ Q_SIGNALS:
 
 private:
     QSet<QString> m_listed; ///< messages already shown: the report repeats what was logged
+    qint64 m_unlisted = 0;  ///< problems past kMaxProblems
+    QTreeWidgetItem *m_overflow = nullptr; ///< the row counting them
 };
 
 } // namespace resosync::ui

@@ -4,6 +4,7 @@
 #include "ProblemList.h"
 #include "ResourceProgressView.h"
 #include "RunControls.h"
+#include "RunView.h"
 
 #include <QAction>
 #include <QApplication>
@@ -14,6 +15,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSplitter>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -116,6 +118,13 @@ private Q_SLOTS:
         QVERIFY(rows[1].endsWith(u"\twarning\tMedia\tBatch 4 failed on attempt 1"_s));
         problems.clearProblems();
         QCOMPARE(problems.problemCount(), 0);
+
+        // A storm of warnings: the list stops at its bound and counts the rest in one row.
+        for (int i = 0; i < ui::ProblemList::kMaxProblems + 3; ++i)
+            problems.addProblem(LogLevel::Warning, u"Media"_s, u"warning %1"_s.arg(i));
+        QCOMPARE(problems.problemCount(), ui::ProblemList::kMaxProblems + 1);
+        QCOMPARE(problems.topLevelItem(ui::ProblemList::kMaxProblems)->text(3),
+                 u"… and 3 more problems: see the log"_s);
     }
 
     void progressBarsKnowTheirTotals() {
@@ -157,6 +166,25 @@ private Q_SLOTS:
         view.showSnapshot(s);
         QCOMPARE(media->value(), media->maximum());
         QVERIFY(childOf<QLabel>(view, u"detail_Media"_s)->text().endsWith(u"done"_s));
+    }
+
+    void runViewSplittersRoundTrip() {
+        ui::RunView first;
+        first.resize(1200, 900);
+        first.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&first));
+        auto *split = childOf<QSplitter>(first, u"runSplitter"_s);
+        split->setSizes({300, 0, 500});
+        const QList<int> chosen = split->sizes();
+        const QByteArray state = first.saveState();
+
+        ui::RunView second;
+        second.resize(1200, 900);
+        second.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&second));
+        QVERIFY(!second.restoreState(QByteArray("not a state")));
+        QVERIFY(second.restoreState(state));
+        QCOMPARE(childOf<QSplitter>(second, u"runSplitter"_s)->sizes(), chosen);
     }
 
     void controlsEnableByState() {
