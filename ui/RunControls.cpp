@@ -71,19 +71,15 @@ RunControls::RunControls(QWidget *parent)
     modeRow->addRow(tr("&Mode:"), m_mode);
     layout->addLayout(modeRow);
 
+    // Start's, Pause's and Retry's tooltips depend on the state: updateEnabled() sets them.
     m_start = makeAction(u"startAction"_s, tr("&Start"),
-                         {QKeySequence(tr("Ctrl+R")), QKeySequence(Qt::Key_F9)},
-                         tr("Start a sync of the ticked resources in the chosen mode, with the "
-                            "settings on the right"));
-    m_pause = makeAction(u"pauseAction"_s, tr("&Pause"), {QKeySequence(tr("Ctrl+P"))},
-                         tr("Pause: requests and batches in progress finish, nothing new "
-                            "starts until Resume"));
-    m_cancel = makeAction(u"cancelAction"_s, tr("&Cancel"), {QKeySequence(tr("Ctrl+."))},
-                          tr("Cancel the run: requests on the wire are aborted, transactions in "
-                             "progress finish, so the database stays consistent and the next "
-                             "incremental run continues where this one stopped (Ctrl+.)"));
-    m_retry =
-        makeAction(u"retryAction"_s, tr("&Retry failed"), {QKeySequence(tr("Ctrl+Shift+R"))}, {});
+                         {QKeySequence(tr("Ctrl+R")), QKeySequence(Qt::Key_F9)});
+    m_pause = makeAction(u"pauseAction"_s, tr("&Pause"), {QKeySequence(tr("Ctrl+P"))});
+    m_cancel = makeAction(u"cancelAction"_s, tr("&Cancel"), {QKeySequence(tr("Ctrl+."))});
+    m_cancel->setToolTip(tr("Cancel the run: requests on the wire are aborted, transactions in "
+                            "progress finish, so the database stays consistent and the next "
+                            "incremental run continues where this one stopped (Ctrl+.)"));
+    m_retry = makeAction(u"retryAction"_s, tr("&Retry failed"), {QKeySequence(tr("Ctrl+Shift+R"))});
     connect(m_start, &QAction::triggered, this, &RunControls::startRequested);
     connect(m_pause, &QAction::triggered, this, [this] {
         if (m_state == State::Paused)
@@ -105,13 +101,12 @@ RunControls::RunControls(QWidget *parent)
 }
 
 QAction *RunControls::makeAction(const QString &objectName, const QString &text,
-                                 const QList<QKeySequence> &shortcuts, const QString &tooltip) {
+                                 const QList<QKeySequence> &shortcuts) {
     auto *action = new QAction(text, this);
     action->setObjectName(objectName);
     action->setShortcuts(shortcuts);
     // Window-wide, so the keys work wherever the focus is in the console.
     action->setShortcutContext(Qt::WindowShortcut);
-    action->setToolTip(tooltip);
     addAction(action);
     return action;
 }
@@ -173,11 +168,14 @@ void RunControls::updateEnabled() {
     if (nothingChosen)
         startWhy = tr("Tick at least one resource to sync.");
     m_start->setStatusTip(startWhy);
-    QString shortcuts = QKeySequence::listToString(m_start->shortcuts(), QKeySequence::NativeText);
+    const QString shortcuts =
+        QKeySequence::listToString(m_start->shortcuts(), QKeySequence::NativeText);
     m_start->setToolTip(
         tr("Start a sync of the ticked resources in the chosen mode, with the settings shown "
            "(%1)%2")
-            .arg(shortcuts, startWhy.isEmpty() ? QString() : u"<br><b>"_s + startWhy + u"</b>"_s));
+            .arg(shortcuts, startWhy.isEmpty()
+                                ? QString()
+                                : u"<br><b>"_s + startWhy.toHtmlEscaped() + u"</b>"_s));
 
     const bool paused = m_state == State::Paused;
     m_pause->setEnabled(m_state == State::Running || paused);
@@ -193,14 +191,16 @@ void RunControls::updateEnabled() {
     QStringList names;
     for (Resource resource : m_retryResources)
         names << reso::resourceName(resource);
-    m_retry->setToolTip(
+    QString retryWhat =
         m_retryResources.isEmpty()
             ? tr("Available after a run with failed batches: runs the incomplete resources "
-                 "again, incrementally (Ctrl+Shift+R)")
+                 "again, incrementally")
             : tr("Run %1 again, incrementally: listings whose children were not stored "
-                 "completely (the failed batches) are fetched again, and Property resumes "
-                 "from its cursor (Ctrl+Shift+R)")
-                  .arg(names.join(u", "_s)));
+                 "completely (the failed batches) are fetched again")
+                  .arg(names.join(u", "_s));
+    if (m_retryResources.contains(Resource::Property))
+        retryWhat += tr("; Property resumes from its cursor");
+    m_retry->setToolTip(retryWhat + u" (Ctrl+Shift+R)"_s);
 }
 
 } // namespace resosync::ui

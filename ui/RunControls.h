@@ -55,7 +55,7 @@ Q_SIGNALS:
 
 private:
     QAction *makeAction(const QString &objectName, const QString &text,
-                        const QList<QKeySequence> &shortcuts, const QString &tooltip);
+                        const QList<QKeySequence> &shortcuts);
     QToolButton *buttonFor(QAction *action);
     void updateEnabled();
 

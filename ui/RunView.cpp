@@ -45,14 +45,6 @@ QString outcomeText(sync::RunOutcome outcome) {
     return {};
 }
 
-QString settingsText(const sync::SyncSettings &settings) {
-    QStringList parts;
-    for (sync::SyncSetting setting : sync::kSyncSettings)
-        parts << u"%1 %2"_s.arg(QString(sync::syncSettingInfo(setting).label).toLower())
-                     .arg(settings.value(setting));
-    return parts.join(u", "_s);
-}
-
 QGroupBox *boxed(const QString &title, QWidget *content, QWidget *parent) {
     auto *box = new QGroupBox(title, parent);
     auto *layout = new QVBoxLayout(box);
@@ -204,7 +196,7 @@ void RunView::startWith(const QList<Resource> &resources, sync::SyncMode mode) {
         names << reso::resourceName(resource);
     m_log->note(
         tr("Run started: %1 sync of %2 (%3)")
-            .arg(sync::syncModeName(mode), names.join(u", "_s), settingsText(request.settings)));
+            .arg(sync::syncModeName(mode), names.join(u", "_s), request.settings.summary()));
     Q_EMIT runningChanged(true);
 }
 

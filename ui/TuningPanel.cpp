@@ -67,13 +67,9 @@ void TuningPanel::setProfile(const reso::FeedProfile &profile) {
         box->setBounds(range.minimum, range.maximum);
         box->setToolTip(tooltipFor(setting));
     }
-    const sync::SyncSettings defaults = sync::SyncSettings::fromProfile(profile);
-    QStringList values;
-    for (SyncSetting setting : sync::kSyncSettings)
-        values << u"%1 %2"_s.arg(QString(sync::syncSettingInfo(setting).label).toLower())
-                      .arg(defaults.value(setting));
-    m_resetButton->setToolTip(tr("Sets every value to the %1 profile's defaults: %2")
-                                  .arg(profile.name, values.join(u", "_s)));
+    m_resetButton->setToolTip(
+        tr("Sets every value to the %1 profile's defaults: %2")
+            .arg(profile.name, sync::SyncSettings::fromProfile(profile).summary()));
     resetToProfileDefaults();
 }
 

@@ -1,5 +1,7 @@
 #include "sync/SyncSettings.h"
 
+#include <QStringList>
+
 namespace resosync::sync {
 
 using namespace Qt::StringLiterals;
@@ -117,6 +119,14 @@ void SyncSettings::setValue(SyncSetting setting, int value) {
         concurrency = value;
         break;
     }
+}
+
+QString SyncSettings::summary() const {
+    QStringList parts;
+    for (SyncSetting setting : kSyncSettings)
+        parts << u"%1 %2"_s.arg(QString(syncSettingInfo(setting).label).toLower())
+                     .arg(value(setting));
+    return parts.join(u", "_s);
 }
 
 QString syncModeName(SyncMode mode) {

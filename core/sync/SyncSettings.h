@@ -60,6 +60,9 @@ struct SyncSettings {
                      SyncSetting *refused = nullptr) const;
     int value(SyncSetting setting) const;
     void setValue(SyncSetting setting, int value);
+    /// "batch size 2000, property batch size 500, database batch size 100, throttle 750,
+    /// concurrency 3", for logs and tooltips.
+    QString summary() const;
     friend bool operator==(const SyncSettings &, const SyncSettings &) = default;
 };
 

@@ -44,6 +44,8 @@ private Q_SLOTS:
         QCOMPARE(settings, (sync::SyncSettings{11, 12, 13, 14, 15}));
         for (SyncSetting setting : sync::kSyncSettings)
             QCOMPARE(settings.value(setting), 11 + int(setting));
+        QCOMPARE(settings.summary(), u"batch size 11, property batch size 12, database batch "
+                                     "size 13, throttle 14, concurrency 15"_s);
     }
 
     void rangesComeFromTheProfile() {
