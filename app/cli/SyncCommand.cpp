@@ -1,6 +1,7 @@
 #include "cli/SyncCommand.h"
 
 #include "metrics/MetricsRecorder.h"
+#include "metrics/RollingRate.h"
 #include "sync/SyncEngine.h"
 
 #include <QCoreApplication>
@@ -103,6 +104,15 @@ QList<QSslCertificate> readCaFile(const QString &path, QString *error) {
     return certificates;
 }
 
+/// "incremental or full": every mode the engine knows.
+QString modeNames() {
+    QStringList names;
+    for (sync::SyncMode mode : sync::kSyncModes)
+        names << sync::syncModeName(mode);
+    const QString last = names.takeLast();
+    return names.isEmpty() ? last : names.join(u", "_s) + u" or "_s + last;
+}
+
 Parsed interpret(const QCommandLineParser &parser) {
     Parsed p;
     QString &error = p.error;
@@ -130,11 +140,11 @@ Parsed interpret(const QCommandLineParser &parser) {
         parser.isSet(u"db"_s) ? parser.value(u"db"_s) : qEnvironmentVariable("RESOSYNC_DB");
     if (error.isEmpty())
         r.resources = parseResources(parser.value(u"resources"_s), &error);
-    const QString mode = parser.isSet(u"mode"_s) ? parser.value(u"mode"_s) : u"incremental"_s;
-    const auto syncMode = sync::syncModeFromName(mode);
-    if (!syncMode && error.isEmpty())
-        error = u"--mode '%1' is not a mode: use incremental, full or reconcile"_s.arg(mode);
-    r.mode = syncMode.value_or(sync::SyncMode::Incremental);
+    const QString mode = parser.value(u"mode"_s);
+    const std::optional<sync::SyncMode> known = sync::syncModeFromName(mode);
+    if (!mode.isEmpty() && !known && error.isEmpty())
+        error = u"--mode '%1' is not a mode: use %2"_s.arg(mode, modeNames());
+    r.mode = known.value_or(sync::SyncMode::Incremental);
     readReconcileOptions(parser, r, &error);
 
     r.settings = sync::SyncSettings::fromProfile(r.profile);
@@ -180,16 +190,6 @@ Parsed interpret(const QCommandLineParser &parser) {
     return p;
 }
 
-QString duration(double seconds) {
-    if (seconds < 0 || !std::isfinite(seconds))
-        return u"?"_s;
-    const auto s = qint64(seconds + 0.5);
-    return s >= 3600 ? u"%1:%2:%3"_s.arg(s / 3600)
-                           .arg(s / 60 % 60, 2, 10, QChar(u'0'))
-                           .arg(s % 60, 2, 10, QChar(u'0'))
-                     : u"%1:%2"_s.arg(s / 60).arg(s % 60, 2, 10, QChar(u'0'));
-}
-
 /// Prints one progress line per second: the resource in progress, done/total, rate, ETA.
 class ProgressPrinter {
 public:
@@ -221,7 +221,7 @@ public:
             const double elapsed = double(m_clock.elapsed()) / 1000.0;
             const double rate = elapsed > 0 ? double(done - m_startDone) / elapsed : 0;
             if (rate > 0)
-                line += u", ETA "_s + duration(double(total - done) / rate);
+                line += u", ETA "_s + metrics::durationText(double(total - done) / rate);
         } else {
             line += u" "_s + unit;
         }

@@ -158,7 +158,8 @@ void SyncEngine::prepare() {
             return finish(RunOutcome::Refused,
                           tr("Property has no saved cursor yet, so this sync would download "
                              "the whole feed. A first sync is a full load: start it "
-                             "deliberately with mode full (resosync-cli sync --mode full)."));
+                             "deliberately with mode full (resosync-cli sync --mode full, or Full "
+                             "in the console)."));
         m_context.runId = p.runId;
         m_propertyCheckpoint = p.checkpoint;
         m_client = std::make_unique<reso::FeedClient>(m_context.request.profile,

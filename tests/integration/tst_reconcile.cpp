@@ -25,7 +25,7 @@ constexpr int kKeyPage = 97; ///< small, so every sweep takes several pages
 
 using Outcome = test::SyncOutcome;
 using test::applySchema;
-using test::compareAll;
+using test::compareAllReplicas;
 using test::rowCounts;
 using test::runSync;
 
@@ -83,7 +83,7 @@ private Q_SLOTS:
         const Outcome run =
             runSync(requestFor(*simulator, db.conninfo(), sync::SyncMode::Reconcile));
         QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
 
         // The report's deletions are the simulator's, resource by resource.
@@ -166,7 +166,7 @@ private Q_SLOTS:
         const Outcome deleted = runSync(confirmed);
         QVERIFY2(deleted.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(deleted)));
         QCOMPARE(reconcileOf(deleted, Resource::Property)[u"deleted"_s].toInteger(), 100);
-        const QString difference = compareAll(*smaller, db.conninfo());
+        const QString difference = compareAllReplicas(*smaller, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
 
         // An empty feed: refused even with a generous share, allowed only when confirmed.
@@ -230,7 +230,7 @@ private Q_SLOTS:
         request.reconcile.confirmed = false;
         const Outcome rerun = runSync(request);
         QVERIFY2(rerun.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(rerun)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
@@ -262,7 +262,7 @@ private Q_SLOTS:
         incremental.profile.deletions = reso::DeletionSignal::MlgCanView;
         const Outcome second = runSync(incremental);
         QVERIFY2(second.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(second)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         for (Resource r : reso::kAllResources) {
             const qint64 vanished = before[r] - test::feedRecords(*simulator, r).size();

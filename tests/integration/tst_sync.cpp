@@ -36,7 +36,7 @@ constexpr int kProperties = 300;
 
 using Outcome = test::SyncOutcome;
 using test::applySchema;
-using test::compareAll;
+using test::compareAllReplicas;
 using test::runSync;
 
 sim::SimulatorOptions simOptions(int properties = kProperties) {
@@ -95,7 +95,7 @@ private Q_SLOTS:
             request.profile.maxUrlLength = urlCap;
         const Outcome run = runSync(request);
         QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
 
         // The report agrees with the database and with the simulator's own counts.
@@ -148,7 +148,7 @@ private Q_SLOTS:
         const Outcome second =
             runSync(requestFor(*simulator, db.conninfo(), sync::SyncMode::Incremental));
         QVERIFY2(second.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(second)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
 
         // Only the changed listings and their children were fetched.
@@ -243,7 +243,7 @@ private Q_SLOTS:
         QCOMPARE(count(db.conninfo(), u"resosync.rejects"_s), qint64(malformed.size()));
         QVERIFY(test::queryValue(db.conninfo(), u"SELECT reason FROM resosync.rejects LIMIT 1"_s)
                     .contains(u"ModificationTimestamp"_s));
-        const QString difference = compareAll(*simulator, db.conninfo(), absent);
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo(), absent);
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         QCOMPARE(run.report.toJson()[u"status"_s].toString(), u"succeeded"_s);
     }
@@ -274,7 +274,7 @@ private Q_SLOTS:
         const Outcome rerun =
             runSync(requestFor(*simulator, db.conninfo(), sync::SyncMode::Incremental));
         QVERIFY2(rerun.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(rerun)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
@@ -316,7 +316,7 @@ private Q_SLOTS:
             });
         QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
         QVERIFY(sawChange);
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 

@@ -76,6 +76,17 @@ QString compareReplica(const sim::FeedSimulator &simulator, const QString &conni
         .arg(different.mid(0, 5).join(u','));
 }
 
+QString compareAllReplicas(const sim::FeedSimulator &simulator, const QString &conninfo,
+                           const QSet<QString> &absentFromReplica) {
+    QStringList differences;
+    for (reso::Resource resource : reso::kAllResources) {
+        const QString difference = compareReplica(simulator, conninfo, resource, absentFromReplica);
+        if (!difference.isEmpty())
+            differences << difference;
+    }
+    return differences.join(u"; "_s);
+}
+
 QString queryValue(const QString &conninfo, const QString &sql) {
     pqxx::connection connection(conninfo.toStdString());
     pqxx::read_transaction tx(connection);

@@ -26,6 +26,10 @@ QMap<QString, QByteArray> storedRecords(const QString &conninfo, reso::Resource 
 QString compareReplica(const sim::FeedSimulator &simulator, const QString &conninfo,
                        reso::Resource resource, const QSet<QString> &absentFromReplica = {});
 
+/// compareReplica for the four resources; the differences joined with "; ", empty when none.
+QString compareAllReplicas(const sim::FeedSimulator &simulator, const QString &conninfo,
+                           const QSet<QString> &absentFromReplica = {});
+
 /// A single value from the database (first column of the first row), as text.
 QString queryValue(const QString &conninfo, const QString &sql);
 

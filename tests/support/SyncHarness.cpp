@@ -64,17 +64,6 @@ QString applySchema(const QString &conninfo) {
     return report.ok() ? QString() : report.error->message;
 }
 
-QString compareAll(const sim::FeedSimulator &simulator, const QString &conninfo,
-                   const QSet<QString> &absentFromReplica) {
-    QStringList differences;
-    for (reso::Resource r : reso::kAllResources) {
-        const QString d = compareReplica(simulator, conninfo, r, absentFromReplica);
-        if (!d.isEmpty())
-            differences << d;
-    }
-    return differences.join(u"; "_s);
-}
-
 QMap<reso::Resource, qint64> rowCounts(const QString &conninfo) {
     QMap<reso::Resource, qint64> rows;
     for (reso::Resource r : reso::kAllResources)

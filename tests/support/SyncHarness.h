@@ -47,10 +47,6 @@ QString describe(const SyncOutcome &outcome);
 /// Installs the schema; empty when it worked, else the error message.
 QString applySchema(const QString &conninfo);
 
-/// compareReplica() for every resource, the differences joined; empty when all are equal.
-QString compareAll(const sim::FeedSimulator &simulator, const QString &conninfo,
-                   const QSet<QString> &absentFromReplica = {});
-
 /// The rows stored now, per resource.
 QMap<reso::Resource, qint64> rowCounts(const QString &conninfo);
 
