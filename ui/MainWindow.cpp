@@ -1,10 +1,15 @@
 #include "MainWindow.h"
 
+#include "ChartsView.h"
+#include "ConnectionDialog.h"
 #include "EventLoopProbe.h"
+#include "HistoryView.h"
 #include "IndexWizard.h"
+#include "MonitorPanel.h"
 #include "ReplicaTable.h"
 #include "RunView.h"
 #include "db/Conninfo.h"
+#include "sim/FeedSimulator.h"
 
 #include <QAction>
 #include <QApplication>
@@ -18,6 +23,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -31,12 +37,12 @@ constexpr auto kGeometryKey = "mainWindow/geometry"_L1;
 constexpr auto kStateKey = "mainWindow/state"_L1;
 constexpr auto kSplitterKey = "mainWindow/splitter"_L1;
 constexpr auto kRunViewKey = "mainWindow/runView"_L1;
+constexpr auto kHistorySplitterKey = "mainWindow/historySplitter"_L1;
 } // namespace
 
 MainWindow::MainWindow(const ConsoleSetup &setup, QWidget *parent)
     : QMainWindow(parent)
     , m_setup(setup) {
-    setWindowTitle(tr("ResoSync — %1").arg(setup.feedName));
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->setObjectName(u"mainSplitter"_s);
     m_splitter->setChildrenCollapsible(false);
@@ -46,14 +52,21 @@ MainWindow::MainWindow(const ConsoleSetup &setup, QWidget *parent)
     m_splitter->addWidget(m_runView);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
-    setCentralWidget(m_splitter);
+    m_monitor = new MonitorPanel(m_runView);
+    m_runView->addMonitor(m_monitor);
+    connect(m_runView, &RunView::runStarted, m_monitor, &MonitorPanel::follow);
 
-    sync::SyncRequest target;
-    target.feedUrl = setup.feedUrl;
-    target.conninfo = setup.conninfo;
-    target.profile = setup.profile;
-    target.auth = setup.auth;
-    m_runView->setTarget(target);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(u"tabs"_s);
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_splitter, tr("&Sync"));
+    m_tabs->setTabToolTip(0,
+                          tr("The feed, the database, and the run: start, watch, tune (Ctrl+1)"));
+    m_tabs->addTab(buildHistory(), tr("&History"));
+    m_tabs->setTabToolTip(1, tr("Past runs: reports, charts, comparison, trends, export (Ctrl+2)"));
+    setCentralWidget(m_tabs);
+    m_profiles.setDemo(setup.feedUrl, setup.conninfo);
+    applyTarget();
 
     m_probe = new EventLoopProbe(this);
     m_probeLabel = new QLabel(this);
@@ -71,6 +84,7 @@ MainWindow::MainWindow(const ConsoleSetup &setup, QWidget *parent)
     connect(&m_schemaWatcher, &QFutureWatcher<db::SchemaReport>::finished, this,
             [this] { showSchemaResult(m_schemaWatcher.result()); });
     connect(m_runView, &RunView::runningChanged, this, &MainWindow::onRunningChanged);
+    connect(m_runView, &RunView::runFinished, this, [this] { m_history->refresh(); });
 
     const QSettings settings;
     if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
@@ -78,6 +92,68 @@ MainWindow::MainWindow(const ConsoleSetup &setup, QWidget *parent)
     restoreState(settings.value(kStateKey).toByteArray());
     m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
     m_runView->restoreState(settings.value(kRunViewKey).toByteArray());
+    m_historySplitter->restoreState(settings.value(kHistorySplitterKey).toByteArray());
+    refresh();
+}
+
+QWidget *MainWindow::buildHistory() {
+    m_historySplitter = new QSplitter(Qt::Vertical, this);
+    m_historySplitter->setObjectName(u"historySplitter"_s);
+    m_history = new HistoryView(m_setup.conninfo, m_historySplitter);
+    m_historyCharts = new ChartsView(m_historySplitter);
+    m_historyCharts->setObjectName(u"historyCharts"_s);
+    m_historyCharts->setToolTip(tr("The charts of the run chosen above, from its saved samples "
+                                   "(Show charts, or double-click a run)"));
+    connect(m_history, &HistoryView::runChartsLoaded, m_historyCharts,
+            [this](qint64, const db::SeriesByName &series, const QList<metrics::RunEvent> &events) {
+                m_historyCharts->showRecorded(series, events);
+            });
+    m_historySplitter->addWidget(m_history);
+    m_historySplitter->addWidget(m_historyCharts);
+    return m_historySplitter;
+}
+
+void MainWindow::applyTarget() {
+    sync::SyncRequest target;
+    target.feedUrl = m_setup.feedUrl;
+    target.conninfo = m_setup.conninfo;
+    target.profile = m_setup.profile;
+    target.auth = m_setup.auth;
+    m_runView->setTarget(target);
+    setWindowTitle(tr("ResoSync — %1").arg(m_setup.feedName));
+}
+
+void MainWindow::openConnections() {
+    if (m_runView->isRunning())
+        return;
+    ConnectionDialog dialog(m_profiles, m_secrets, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const connections::ResolvedConnection chosen = dialog.connection();
+    ConsoleSetup setup = m_setup;
+    setup.feedName = chosen.name;
+    setup.feedUrl = chosen.feedUrl;
+    setup.conninfo = chosen.conninfo;
+    setup.profile = chosen.profile;
+    setup.auth = chosen.auth;
+    // Feed-side counts exist only for the built-in simulator the console started.
+    if (!m_setup.simulator || chosen.feedUrl != m_setup.simulator->baseUrl())
+        setup.simulator = nullptr;
+    useConnection(setup);
+}
+
+void MainWindow::useConnection(const ConsoleSetup &setup) {
+    m_setup = setup;
+    m_suggestedMode.reset();
+    QWidget *old = m_splitter->widget(0);
+    m_splitter->replaceWidget(0, buildOverview());
+    old->deleteLater();
+    QWidget *oldHistory = m_tabs->widget(1);
+    m_tabs->removeTab(1);
+    m_tabs->insertTab(1, buildHistory(), tr("&History"));
+    oldHistory->deleteLater();
+    applyTarget();
+    updateDatabaseActions();
     refresh();
 }
 
@@ -144,6 +220,11 @@ QWidget *MainWindow::buildConnections() {
 
 void MainWindow::buildMenus() {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_connectionsAction = file->addAction(tr("&Connections…"), QKeySequence(tr("Ctrl+K")), this,
+                                          &MainWindow::openConnections);
+    m_connectionsAction->setToolTip(
+        tr("Choose or edit the feed and database profiles, test them, store their secrets"));
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setToolTip(tr("Close the console (asks first while a sync runs)"));
 
@@ -159,6 +240,13 @@ void MainWindow::buildMenus() {
     m_indexesAction = database->addAction(tr("Apply &indexes…"), QKeySequence(tr("Ctrl+I")), this,
                                           &MainWindow::openIndexWizard);
     m_indexesAction->setToolTip(m_indexesButton->toolTip());
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Sync"), QKeySequence(tr("Ctrl+1")), this,
+                    [this] { m_tabs->setCurrentIndex(0); });
+    view->addAction(tr("&History"), QKeySequence(tr("Ctrl+2")), this,
+                    [this] { m_tabs->setCurrentIndex(1); });
+    view->addAction(tr("&Export charts…"), this, [this] { m_monitor->exportCharts(); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About ResoSync"), this, [this] {
@@ -182,6 +270,8 @@ void MainWindow::updateDatabaseActions() {
     m_installButton->setEnabled(free);
     m_indexesAction->setEnabled(free);
     m_indexesButton->setEnabled(free);
+    if (m_connectionsAction)
+        m_connectionsAction->setEnabled(!m_runView->isRunning());
 }
 
 void MainWindow::refresh() {
@@ -328,6 +418,7 @@ void MainWindow::saveWindowState() {
     settings.setValue(kStateKey, saveState());
     settings.setValue(kSplitterKey, m_splitter->saveState());
     settings.setValue(kRunViewKey, m_runView->saveState());
+    settings.setValue(kHistorySplitterKey, m_historySplitter->saveState());
 }
 
 } // namespace resosync::ui

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "connections/ProfileStore.h"
+#include "connections/SecretStore.h"
+
 #include "ConsoleSetup.h"
 #include "db/ReplicaOverview.h"
 #include "db/SchemaMigrator.h"
@@ -16,10 +19,14 @@ class QLabel;
 class QMessageBox;
 class QPushButton;
 class QSplitter;
+class QTabWidget;
 
 namespace resosync::ui {
 
+class ChartsView;
 class EventLoopProbe;
+class HistoryView;
+class MonitorPanel;
 class ReplicaTable;
 class RunView;
 
@@ -39,8 +46,17 @@ public:
     void installSchema();
     /// Opens the index setup wizard on this database (modal), then refreshes.
     void openIndexWizard();
+    /// Opens the connections dialog; a chosen connection replaces the feed and the database
+    /// (not while a sync runs).
+    void openConnections();
+    /// Switches to the connection `setup` names: overview, run target and history follow.
+    void useConnection(const ConsoleSetup &setup);
 
     RunView *runView() const { return m_runView; }
+    MonitorPanel *monitor() const { return m_monitor; }
+    HistoryView *history() const { return m_history; }
+    ChartsView *historyCharts() const { return m_historyCharts; }
+    QTabWidget *tabs() const { return m_tabs; }
     ReplicaTable *replicaTable() const { return m_table; }
     /// The GUI thread's responsiveness during the current or last run.
     const EventLoopProbe *eventLoopProbe() const { return m_probe; }
@@ -52,6 +68,8 @@ protected:
 private:
     QWidget *buildConnections();
     QWidget *buildOverview();
+    QWidget *buildHistory();
+    void applyTarget();
     void buildMenus();
     void showOverview(const db::ReplicaOverview &overview);
     void showSchemaResult(const db::SchemaReport &report);
@@ -63,7 +81,15 @@ private:
     void saveWindowState();
 
     ConsoleSetup m_setup;
+    QTabWidget *m_tabs = nullptr;
     QSplitter *m_splitter = nullptr;
+    QSplitter *m_historySplitter = nullptr;
+    MonitorPanel *m_monitor = nullptr;
+    HistoryView *m_history = nullptr;
+    ChartsView *m_historyCharts = nullptr;
+    QAction *m_connectionsAction = nullptr;
+    connections::ProfileStore m_profiles;
+    connections::SecretStore m_secrets;
     ReplicaTable *m_table = nullptr;
     RunView *m_runView = nullptr;
     EventLoopProbe *m_probe = nullptr;
