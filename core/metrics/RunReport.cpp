@@ -72,7 +72,8 @@ QJsonObject RunConfig::toJson() const {
                        {u"concurrency"_s, concurrency},
                        {u"profile"_s, profile},
                        {u"mode"_s, mode},
-                       {u"resources"_s, QJsonArray::fromStringList(resources)}};
+                       {u"resources"_s, QJsonArray::fromStringList(resources)},
+                       {u"adaptive"_s, adaptive}};
 }
 
 QJsonObject RunReport::toJson() const {

@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <memory>
 
@@ -15,6 +16,7 @@ class MetricsRecorder;
 
 namespace resosync::sync {
 
+class AdaptiveTuner;
 class ResourcePipeline;
 class ParentCache;
 
@@ -61,6 +63,8 @@ Q_SIGNALS:
     void resourceProgress(resosync::reso::Resource resource, qint64 done, qint64 total,
                           const QString &unit);
     void finished(const resosync::metrics::RunReport &report);
+    /// The settings in force changed (by updateSettings() or the adaptive tuner).
+    void settingsChanged(const resosync::sync::SyncSettings &settings);
 
 private:
     void prepare();
@@ -68,6 +72,7 @@ private:
     void finish(RunOutcome outcome, const QString &error = {});
     void saveAndEmit(const QString &error);
     void applySettings(const SyncSettings &settings);
+    void tune();
     metrics::RunConfig runConfig() const;
 
     RunContext m_context;
@@ -79,6 +84,9 @@ private:
     std::shared_ptr<ParentCache> m_parentCache;
     std::optional<db::Checkpoint> m_propertyCheckpoint;
     std::unique_ptr<ResourcePipeline> m_pipeline;
+    std::unique_ptr<AdaptiveTuner> m_tuner; ///< set when the request is adaptive
+    QTimer m_tunerTimer;
+    qint64 m_tunerSinceMs = 0; ///< the tuner has seen the latency series up to here
     int m_nextResource = 0;
     qint64 m_startUsecs = 0;
     bool m_finishing = false;
@@ -92,3 +100,4 @@ QString outcomeStatus(RunOutcome outcome); ///< "succeeded", "failed" or "cancel
 
 Q_DECLARE_METATYPE(resosync::sync::LogLevel)
 Q_DECLARE_METATYPE(resosync::metrics::RunReport)
+Q_DECLARE_METATYPE(resosync::sync::SyncSettings)

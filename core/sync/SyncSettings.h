@@ -44,6 +44,9 @@ struct SyncRequest {
     /// The fence trails the run's start by this much, so a vendor clock a little behind ours
     /// cannot put a record changed during the run behind the cursor.
     int fenceLagSeconds = 60;
+    /// Let the AdaptiveTuner change the settings while the run goes on (within the profile's
+    /// limits); a change made by hand is taken as its new starting point.
+    bool adaptive = false;
 };
 
 } // namespace resosync::sync
