@@ -54,7 +54,6 @@ int BenchCommand::run(const QStringList &arguments) {
         "the adaptive tuner, peak memory at two sizes (each run in a process of its own), and "
         "a latency-bound scenario against a vendor rate limit. Creates and drops a scratch "
         "database named resosync_bench on the server --db reaches (needs CREATEDB)."_s);
-    parser.addHelpOption();
     parser.addOptions({
         {u"db"_s,
          u"Connection string of a server where the scratch database may be created "
@@ -67,7 +66,7 @@ int BenchCommand::run(const QStringList &arguments) {
         {u"no-seed"_s, u"Skip the run at the seed's defaults (its 750 ms throttle is slow)."_s},
         {u"no-adaptive"_s, u"Skip the adaptive tuner's run."_s},
         {u"no-latency"_s, u"Skip the latency-bound scenario."_s},
-        {u"latency-properties"_s, u"Listings of the latency-bound scenario (default 2000)."_s,
+        {u"latency-properties"_s, u"Listings of the latency-bound scenario (default 5000)."_s,
          u"N"_s},
         {u"json"_s, u"Print the result as JSON instead of the tables."_s},
     });

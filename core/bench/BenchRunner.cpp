@@ -292,6 +292,7 @@ void BenchRunner::runLatencyBound(BenchResult &result) {
                                            {Resource::Property, Resource::Media});
     // The vendor's published limit, as a profile states it: the client paces itself to it.
     request.profile.limits.perSecond = m_options.vendorRequestsPerSecond;
+    request.settings.batchSize = std::min(m_options.latencyPageSize, request.profile.maxTop);
     // Enough requests in flight to cover the slowest answer at the allowed rate.
     request.settings.concurrency = std::min(
         request.profile.maxConcurrency,

@@ -18,7 +18,8 @@ struct BenchOptions {
     bool seedDefaults = true; ///< also run the seed's settings (throttle 750 ms: slow)
     bool adaptive = true;     ///< also run with the adaptive tuner
     bool latency = true;      ///< the latency-bound scenario
-    int latencyProperties = 2'000;
+    int latencyProperties = 5'000;
+    int latencyPageSize = 1'000; ///< the largest $top most vendors serve
     int latencyMinMs = 300, latencyMaxMs = 1500;
     double vendorRequestsPerSecond = 2;
     QString cliPath; ///< resosync-cli, for the memory runs (each in a process of its own)

@@ -32,6 +32,11 @@ qint64 exportRows(pqxx::connection &connection, const db::MergeSql &sql, QFile &
     std::string line;
     qint64 rows = 0;
     while (reader.get_raw_line(line)) {
+        // One row per line in the file, whether or not the reader kept the line's end.
+        if (!line.empty() && line.back() == '\n')
+            line.pop_back();
+        if (line.empty())
+            continue;
         line += '\n';
         file.write(line.data(), qint64(line.size()));
         ++rows;

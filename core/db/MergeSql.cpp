@@ -82,6 +82,9 @@ MergeSql build(reso::Resource resource) {
     sql.mergeUniqueKeys = "INSERT INTO " + sql.targetTable + " AS t (" + columns + ") SELECT " +
                           columns + " FROM " + sql.stagingTable + conflict;
 
+    sql.anyStored = "SELECT EXISTS (SELECT 1 FROM " + sql.targetTable + " WHERE " + sql.keyColumn +
+                    " = ANY($1::text[]))";
+
     if (!sql.parentColumn.empty()) {
         // NOT IN over a subquery is planned as a hashed SubPlan even in the generic plan a
         // prepared statement switches to after five runs; `<> ALL($2)` would then compare
