@@ -128,6 +128,9 @@ void SyncEngine::start() {
     m_startUsecs = reso::Timestamp::now().usecs();
     m_context.fenceUsecs = m_startUsecs - qint64(m_context.request.fenceLagSeconds) * 1'000'000;
     m_metrics->start(m_context.request.settings.concurrency);
+    m_alerts.setThresholds(m_context.request.alerts);
+    connect(m_metrics.get(), &metrics::MetricsRecorder::snapshotReady, this,
+            &SyncEngine::watchAlerts);
     if (m_context.request.adaptive) {
         m_tuner =
             std::make_unique<AdaptiveTuner>(m_context.request.profile, m_context.request.settings);
@@ -247,16 +250,35 @@ void SyncEngine::updateSettings(const SyncSettings &settings) {
     });
 }
 
+double SyncEngine::recentP95Ms(qint64 *sinceMs) const {
+    double p95 = 0;
+    for (const metrics::SeriesPoint &point :
+         m_metrics->series(u"api.latency_p95_ms"_s, *sinceMs + 1)) {
+        p95 = std::max(p95, point.value);
+        *sinceMs = point.atMs;
+    }
+    return p95;
+}
+
+void SyncEngine::updateAlerts(const metrics::AlertThresholds &thresholds) {
+    QMetaObject::invokeMethod(this, [this, thresholds] {
+        m_context.request.alerts = thresholds;
+        m_alerts.setThresholds(thresholds);
+    });
+}
+
+void SyncEngine::watchAlerts(const metrics::MetricsSnapshot &snapshot) {
+    for (const QString &alert : m_alerts.observe(snapshot, recentP95Ms(&m_alertsSinceMs))) {
+        m_metrics->markEvent(alert);
+        Q_EMIT logged(LogLevel::Warning, QString(), alert);
+    }
+}
+
 void SyncEngine::tune() {
     if (m_context.paused || m_finishing)
         return;
     // The highest per-tick p95 since the last look: the run-wide p95 reacts too slowly.
-    double p95 = 0;
-    for (const metrics::SeriesPoint &point :
-         m_metrics->series(u"api.latency_p95_ms"_s, m_tunerSinceMs + 1)) {
-        p95 = std::max(p95, point.value);
-        m_tunerSinceMs = point.atMs;
-    }
+    const double p95 = recentP95Ms(&m_tunerSinceMs);
     if (auto decision = m_tuner->observe(m_metrics->snapshot(), p95)) {
         Q_EMIT logged(LogLevel::Info, QString(), decision->reason);
         applySettings(decision->settings);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "metrics/AlertMonitor.h"
 #include "metrics/RunReport.h"
 #include "sync/RunContext.h"
 #include "sync/SyncSettings.h"
@@ -51,6 +52,8 @@ public:
     void resume();
     /// New settings apply to the next batch, page or request.
     void updateSettings(const SyncSettings &settings);
+    /// New alert thresholds apply from the next tick.
+    void updateAlerts(const metrics::AlertThresholds &thresholds);
 
     metrics::MetricsRecorder *metrics() const;
     RunOutcome outcome() const { return m_outcome; }
@@ -73,6 +76,9 @@ private:
     void saveAndEmit(const QString &error);
     void applySettings(const SyncSettings &settings);
     void tune();
+    void watchAlerts(const metrics::MetricsSnapshot &snapshot);
+    /// The highest per-tick p95 API latency after `*sinceMs`; moves `*sinceMs` to the last tick.
+    double recentP95Ms(qint64 *sinceMs) const;
     metrics::RunConfig runConfig() const;
 
     RunContext m_context;
@@ -87,6 +93,8 @@ private:
     std::unique_ptr<AdaptiveTuner> m_tuner; ///< set when the request is adaptive
     QTimer m_tunerTimer;
     qint64 m_tunerSinceMs = 0; ///< the tuner has seen the latency series up to here
+    metrics::AlertMonitor m_alerts;
+    qint64 m_alertsSinceMs = 0;
     int m_nextResource = 0;
     qint64 m_startUsecs = 0;
     bool m_finishing = false;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "metrics/AlertMonitor.h"
+
 #include "reso/FeedClient.h"
 #include "reso/FeedProfile.h"
 #include "reso/Resource.h"
@@ -47,6 +49,8 @@ struct SyncRequest {
     /// Let the AdaptiveTuner change the settings while the run goes on (within the profile's
     /// limits); a change made by hand is taken as its new starting point.
     bool adaptive = false;
+    /// When the run's health is marked as an alert (on the charts and in the log).
+    metrics::AlertThresholds alerts;
 };
 
 } // namespace resosync::sync
