@@ -1,5 +1,6 @@
 #include "IndexWizard.h"
 
+#include "ColourDot.h"
 #include "IndexApplyPage.h"
 #include "IndexInspectPage.h"
 #include "IndexMeasurePage.h"
@@ -11,8 +12,6 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
-#include <QPainter>
-#include <QPixmap>
 #include <QProgressBar>
 #include <QScrollBar>
 #include <QTableWidget>
@@ -92,15 +91,7 @@ QIcon stateMarker(db::IndexState state) {
         colour = QColor(0x8a, 0x8f, 0x98);
         break;
     }
-    QPixmap pixmap(12, 12);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setPen(colour.darker(130));
-    painter.setBrush(colour);
-    painter.drawEllipse(QRectF(1, 1, 10, 10));
-    painter.end();
-    return QIcon(pixmap);
+    return colourDot(colour);
 }
 
 QString stateExplanation(db::IndexState state) {

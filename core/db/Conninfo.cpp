@@ -1,6 +1,9 @@
 #include "db/Conninfo.h"
 
 #include <QByteArray>
+#include <QUrl>
+
+#include <libpq-fe.h>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -296,6 +299,34 @@ QString redactedConninfo(const QString &conninfo) {
         out += conninfo.mid(copied);
     }
     return out;
+}
+
+bool holdsSecret(const QString &conninfo) {
+    return redactedConninfo(conninfo) != conninfo;
+}
+
+QString conninfoSyntaxError(const QString &conninfo) {
+    char *error = nullptr;
+    PQconninfoOption *options = PQconninfoParse(conninfo.toUtf8().constData(), &error);
+    QString reason;
+    if (!options)
+        reason = error ? QString::fromUtf8(error).trimmed() : u"out of memory"_s;
+    PQconninfoFree(options);
+    PQfreemem(error);
+    return scrubSecrets(reason, conninfo);
+}
+
+QString withPassword(const QString &conninfo, const QString &password) {
+    if (password.isEmpty())
+        return conninfo;
+    if (isUri(conninfo)) {
+        const QString encoded = QString::fromLatin1(QUrl::toPercentEncoding(password));
+        return conninfo + (conninfo.contains(u'?') ? u'&' : u'?') + u"password="_s + encoded;
+    }
+    QString quoted = password;
+    quoted.replace(u"\\"_s, u"\\\\"_s).replace(u"'"_s, u"\\'"_s);
+    const QString separator = conninfo.trimmed().isEmpty() ? QString() : u" "_s;
+    return conninfo + separator + u"password='"_s + quoted + u"'"_s;
 }
 
 ConnectionTarget connectionTarget(const QString &conninfo) {

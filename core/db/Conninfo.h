@@ -21,6 +21,19 @@ struct ConnectionTarget {
 /// Safe for logs, messages and reports. An empty string stays empty.
 QString redactedConninfo(const QString &conninfo);
 
+/// True when `conninfo` itself carries something redactedConninfo() hides: a password (in the
+/// URI's user info, `password=`, `?password=`) or the value of an unknown option.
+bool holdsSecret(const QString &conninfo);
+
+/// Why libpq cannot parse `conninfo` (syntax, unknown option), or empty when it can. Reads
+/// nothing from the network, the environment or service files.
+QString conninfoSyntaxError(const QString &conninfo);
+
+/// `conninfo` with `password` added (later keywords win in libpq, so it replaces any
+/// earlier one): ` password='...'` for keyword/value strings, a percent-encoded `password`
+/// query parameter for URIs. An empty password leaves the string as it is.
+QString withPassword(const QString &conninfo, const QString &password);
+
 /// The host, port, database and user `conninfo` names, filled in from the PG* environment
 /// variables and libpq's defaults as libpq would (service files are named, not read).
 ConnectionTarget connectionTarget(const QString &conninfo);

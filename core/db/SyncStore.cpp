@@ -156,7 +156,7 @@ std::optional<DbError> SyncStore::open() {
 }
 
 std::optional<DbError> SyncStore::beginRun(const metrics::RunConfig &config, const QUrl &feed,
-                                           qint64 *runId) {
+                                           qint64 *runId, qint64 startedUsecs) {
     // The URL without credentials: no user info, and no query (tokens travel there too).
     const QString feedText =
         feed.isEmpty()
@@ -168,13 +168,17 @@ std::optional<DbError> SyncStore::beginRun(const metrics::RunConfig &config, con
         resources.push_back(resource.toUtf8());
     const std::string resourceArray = PgText::arrayLiteral(resources);
     const std::string configText = compactJson(config.toJson());
+    const std::string startedText =
+        startedUsecs > 0 ? reso::Timestamp::fromUsecs(startedUsecs).toUtf8().toStdString()
+                         : std::string();
     return d->run({u"recording the start of a run"_s, u"INSERT on resosync.runs."_s}, [&] {
         pqxx::work tx(*d->connection);
         const pqxx::row row = tx.exec_params1(
-            "INSERT INTO resosync.runs (mode, resources, feed, config) "
-            "VALUES (NULLIF($1, ''), $2::text[], NULLIF($3, ''), $4::jsonb) RETURNING run_id",
+            "INSERT INTO resosync.runs (mode, resources, feed, config, started_at) "
+            "VALUES (NULLIF($1, ''), $2::text[], NULLIF($3, ''), $4::jsonb, "
+            "COALESCE(NULLIF($5, '')::timestamptz, now())) RETURNING run_id",
             PgText::validText(config.mode.toUtf8()).toStdString(), resourceArray,
-            PgText::validText(feedText.toUtf8()).toStdString(), configText);
+            PgText::validText(feedText.toUtf8()).toStdString(), configText, startedText);
         tx.commit();
         if (runId)
             *runId = row[0].as<qint64>();
@@ -232,6 +236,34 @@ std::optional<DbError> SyncStore::appendSamples(qint64 runId, const QString &ser
                                      "ON CONFLICT DO NOTHING",
                                      runId, PgText::validText(series.toUtf8()).toStdString(),
                                      timeArray, valueArray);
+                      tx.commit();
+                  });
+}
+
+std::optional<DbError> SyncStore::appendEvents(qint64 runId, const QList<metrics::RunEvent> &events,
+                                               qint64 runStartUsecs) {
+    if (events.isEmpty())
+        return std::nullopt;
+    std::vector<QByteArray> positions;
+    std::vector<QByteArray> times;
+    std::vector<QByteArray> labels;
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        positions.push_back(QByteArray::number(i));
+        times.push_back(reso::Timestamp::fromUsecs(runStartUsecs + events[i].atMs * 1000).toUtf8());
+        labels.push_back(events[i].label.toUtf8());
+    }
+    const std::string positionArray = PgText::arrayLiteral(positions);
+    const std::string timeArray = PgText::arrayLiteral(times);
+    const std::string labelArray = PgText::arrayLiteral(labels); // validText per element
+    return d->run({u"storing the %1 marked events of run %2"_s.arg(events.size()).arg(runId),
+                   u"INSERT on resosync.run_events."_s},
+                  [&] {
+                      pqxx::work tx(*d->connection);
+                      tx.exec_params("INSERT INTO resosync.run_events (run_id, seq, at, label) "
+                                     "SELECT $1, u.seq, u.at, u.label FROM unnest($2::int[], "
+                                     "$3::timestamptz[], $4::text[]) AS u(seq, at, label) "
+                                     "ON CONFLICT DO NOTHING",
+                                     runId, positionArray, timeArray, labelArray);
                       tx.commit();
                   });
 }

@@ -28,15 +28,21 @@ public:
     std::optional<DbError> open();
 
     /// Inserts a resosync.runs row (status running) and returns its run_id. `feed` is stored
-    /// without user info or query (no credentials ever reach the table).
+    /// without user info or query (no credentials ever reach the table). `startedUsecs` is the
+    /// run's start on the clock its samples and events are timed by (0: the server's now()),
+    /// so history can give their times relative to the start exactly.
     std::optional<DbError> beginRun(const metrics::RunConfig &config, const QUrl &feed,
-                                    qint64 *runId);
+                                    qint64 *runId, qint64 startedUsecs = 0);
     std::optional<DbError> finishRun(qint64 runId, const QString &status,
                                      const QJsonObject &summary, const QString &error);
     /// Appends points of one series to resosync.run_samples (duplicates ignored).
     std::optional<DbError> appendSamples(qint64 runId, const QString &series,
                                          const QList<metrics::SeriesPoint> &points,
                                          qint64 runStartUsecs);
+    /// Stores a run's marked events in resosync.run_events, in order (an event already stored
+    /// at the same position is kept).
+    std::optional<DbError> appendEvents(qint64 runId, const QList<metrics::RunEvent> &events,
+                                        qint64 runStartUsecs);
 
     std::optional<DbError> loadCheckpoint(reso::Resource resource,
                                           std::optional<Checkpoint> *checkpoint);

@@ -43,7 +43,7 @@ QStringList makeSeriesNames() {
     names[ApiLatencyP95] = u"api.latency_p95_ms"_s;
     names[ApiRequestsPerSecond] = u"api.requests_per_s"_s;
     for (int kind = 0; kind < kDbStatementKinds; ++kind)
-        names[DbFirstKind + kind] = "db."_L1 + dbStatementName(DbStatement(kind)) + ".avg_ms"_L1;
+        names[DbFirstKind + kind] = dbTimeSeriesName(DbStatement(kind));
     names[MemoryRss] = u"memory.rss_mb"_s;
     names[ThroughputRecords] = u"throughput.records_per_s"_s;
     names[BatchesInFlight] = u"batches.in_flight"_s;

@@ -28,4 +28,8 @@ QString dbStatementName(DbStatement kind) {
     return u"other"_s;
 }
 
+QString dbTimeSeriesName(DbStatement kind) {
+    return "db."_L1 + dbStatementName(kind) + ".avg_ms"_L1;
+}
+
 } // namespace resosync::metrics

@@ -15,6 +15,8 @@ namespace resosync::metrics {
 enum class DbStatement { Copy, Merge, Delete, Checkpoint, KeyStream, Reject, RunLog, Other };
 inline constexpr int kDbStatementKinds = 8;
 QString dbStatementName(DbStatement kind); ///< "copy", "merge", "delete", ...
+/// The recorder's series of a kind's average time per tick: "db.<kind>.avg_ms".
+QString dbTimeSeriesName(DbStatement kind);
 
 struct ResourceProgress {
     qint64 fetched = 0;  ///< records received from the feed (parsed pages)

@@ -1,7 +1,8 @@
 #include "metrics/RunReport.h"
 
+#include "metrics/MetricsFormat.h"
+
 #include <QJsonArray>
-#include <QLocale>
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +13,6 @@ namespace resosync::metrics {
 using namespace Qt::StringLiterals;
 
 namespace {
-
-constexpr double kBytesPerMb = 1024.0 * 1024.0;
 
 // The resources a report covers: those the run was configured with, in the canonical order
 // (so two reports line up), or all four when the configuration names none it recognizes.
@@ -36,30 +35,6 @@ std::vector<reso::Resource> reportedResources(const QStringList &names) {
 double rounded(double value, int decimals) {
     const double scale = std::pow(10.0, decimals);
     return std::round(value * scale) / scale;
-}
-
-QString millis(double ms) {
-    // Database statements often take well under 10 ms: "0.4ms" says more than "0ms".
-    if (ms < 10)
-        return QString::number(ms, 'f', 1) + "ms"_L1;
-    return QString::number(qRound64(ms)) + "ms"_L1;
-}
-
-QString percentOf(qint64 part, qint64 whole) {
-    if (whole <= 0)
-        return u"n/a"_s;
-    const double percent = 100.0 * double(part) / double(whole);
-    // Rounding must not hide the rare event the figure is about: 1 failure in 1000 requests
-    // is "99.9%", not "100%", and 1 cache hit in 1000 is "0.1%", not "0%".
-    if (part < whole && qRound(percent) >= 100)
-        return QString::number(std::floor(percent * 10) / 10, 'f', 1) + u'%';
-    if (part > 0 && qRound(percent) <= 0)
-        return QString::number(std::max(0.1, std::ceil(percent * 10) / 10), 'f', 1) + u'%';
-    return QString::number(qRound(percent)) + u'%';
-}
-
-QString wholeMb(double mb) {
-    return QString::number(qRound64(mb)) + "MB"_L1;
 }
 
 } // namespace
@@ -148,58 +123,149 @@ QJsonObject RunReport::toJson() const {
         {u"batches"_s,
          QJsonObject{
              {u"count"_s, m.batches.count},
+             {u"failed"_s, m.batches.failed},
              {u"avg_ms"_s, rounded(m.batches.avgMs, 3)},
              {u"parallel_max"_s, m.batches.parallelMax},
              {u"parallel_efficiency"_s, rounded(m.batches.parallelEfficiency, 1)},
+             {u"records_per_s"_s, rounded(m.batches.recordsPerSecond, 1)},
          }},
         {u"validation"_s,
          QJsonObject{
              {u"count"_s, m.validation.count},
+             {u"cache_hits"_s, m.validation.cacheHits},
              {u"cache_hit_rate"_s, rounded(m.validation.cacheHitRate(), 4)},
          }},
         {u"problems"_s, problemsJson},
     };
 }
 
+RunConfig RunConfig::fromJson(const QJsonObject &json) {
+    RunConfig config;
+    config.batchSize = json[u"batch_size"_s].toInt(config.batchSize);
+    config.propertyBatchSize = json[u"property_batch_size"_s].toInt(config.propertyBatchSize);
+    config.dbBatchSize = json[u"db_batch_size"_s].toInt(config.dbBatchSize);
+    config.throttleMs = json[u"throttle_ms"_s].toInt(config.throttleMs);
+    config.concurrency = json[u"concurrency"_s].toInt(config.concurrency);
+    config.profile = json[u"profile"_s].toString(config.profile);
+    config.mode = json[u"mode"_s].toString(config.mode);
+    config.adaptive = json[u"adaptive"_s].toBool(false);
+    for (const QJsonValue &resource : json[u"resources"_s].toArray())
+        config.resources << resource.toString();
+    return config;
+}
+
+RunReport RunReport::fromJson(const QJsonObject &json) {
+    RunReport report;
+    report.runId = json[u"run_id"_s].toInteger();
+    report.status = json[u"status"_s].toString();
+    report.durationSeconds = json[u"duration_s"_s].toDouble();
+    report.config = RunConfig::fromJson(json[u"config"_s].toObject());
+    MetricsSnapshot &m = report.metrics;
+
+    const QJsonObject resources = json[u"resources"_s].toObject();
+    for (reso::Resource resource : reso::kAllResources) {
+        const QJsonObject p = resources[reso::resourceName(resource)].toObject();
+        ResourceProgress &progress = m.resources[std::size_t(resource)];
+        progress.fetched = p[u"fetched"_s].toInteger();
+        progress.upserted = p[u"upserted"_s].toInteger();
+        progress.deleted = p[u"deleted"_s].toInteger();
+        progress.rejected = p[u"rejected"_s].toInteger();
+    }
+
+    const QJsonObject api = json[u"api"_s].toObject();
+    m.api.requests = api[u"requests"_s].toInteger();
+    m.api.succeeded = api[u"succeeded"_s].toInteger();
+    m.api.failed = api[u"failed"_s].toInteger();
+    m.api.retries = api[u"retries"_s].toInteger();
+    m.api.rateLimited = api[u"rate_limited"_s].toInteger();
+    m.api.avgMs = api[u"avg_ms"_s].toDouble();
+    m.api.p50Ms = api[u"p50_ms"_s].toDouble();
+    m.api.p95Ms = api[u"p95_ms"_s].toDouble();
+    m.api.p99Ms = api[u"p99_ms"_s].toDouble();
+    m.api.bytes = api[u"bytes"_s].toInteger();
+
+    const QJsonObject db = json[u"db"_s].toObject();
+    m.db.queries = db[u"queries"_s].toInteger();
+    m.db.succeeded = db[u"succeeded"_s].toInteger();
+    m.db.failed = db[u"failed"_s].toInteger();
+    m.db.avgMs = db[u"avg_ms"_s].toDouble();
+    m.db.p95Ms = db[u"p95_ms"_s].toDouble();
+    const QJsonObject byKind = db[u"by_kind"_s].toObject();
+    for (int kind = 0; kind < kDbStatementKinds; ++kind) {
+        const QJsonObject k = byKind[dbStatementName(DbStatement(kind))].toObject();
+        DbKindSummary &summary = m.db.byKind[std::size_t(kind)];
+        summary.count = k[u"count"_s].toInteger();
+        summary.failed = k[u"failed"_s].toInteger();
+        summary.avgMs = k[u"avg_ms"_s].toDouble();
+        summary.p95Ms = k[u"p95_ms"_s].toDouble();
+    }
+
+    const QJsonObject memory = json[u"memory"_s].toObject();
+    m.memory.currentMb = memory[u"current_mb"_s].toDouble();
+    m.memory.peakMb = memory[u"peak_mb"_s].toDouble();
+    m.memory.avgMb = memory[u"avg_mb"_s].toDouble();
+
+    const QJsonObject batches = json[u"batches"_s].toObject();
+    m.batches.count = batches[u"count"_s].toInteger();
+    m.batches.failed = batches[u"failed"_s].toInteger();
+    m.batches.avgMs = batches[u"avg_ms"_s].toDouble();
+    m.batches.parallelMax = batches[u"parallel_max"_s].toInt();
+    m.batches.parallelEfficiency = batches[u"parallel_efficiency"_s].toDouble();
+    m.batches.recordsPerSecond = batches[u"records_per_s"_s].toDouble();
+
+    const QJsonObject validation = json[u"validation"_s].toObject();
+    m.validation.count = validation[u"count"_s].toInteger();
+    // Summaries saved before cache_hits was kept have only the rate (4 decimals): the count
+    // it implies is exact up to 10,000 validations.
+    m.validation.cacheHits =
+        validation.contains(u"cache_hits"_s)
+            ? validation[u"cache_hits"_s].toInteger()
+            : qRound64(validation[u"cache_hit_rate"_s].toDouble() * double(m.validation.count));
+
+    for (const QJsonValue &problem : json[u"problems"_s].toArray())
+        report.problems << problem.toString();
+    return report;
+}
+
 QString RunReport::toText() const {
-    const MetricsSnapshot &m = metrics;
-    // en_US for the thousands separator in records/s ("41,000"); QLocale::c() omits it.
-    const QLocale english(QLocale::English, QLocale::UnitedStates);
+    // The figures as the saved summary keeps them (times to the microsecond, memory to 0.1 MB):
+    // a rounding edge such as 9.9996 ms must print the same now and when the run is reopened
+    // from history.
+    const RunReport stored = fromJson(toJson());
+    const MetricsSnapshot &m = stored.metrics;
     QString text;
     auto line = [&text](const QString &content) { text += content + u'\n'; };
 
     line(u"===== PERFORMANCE METRICS SUMMARY ====="_s);
     line("API Requests: "_L1 + QString::number(m.api.requests) + " total, "_L1 +
-         percentOf(m.api.succeeded, m.api.requests) + " success rate, "_L1 + millis(m.api.avgMs) +
-         " avg (p50 "_L1 + millis(m.api.p50Ms) + ", p95 "_L1 + millis(m.api.p95Ms) + ", p99 "_L1 +
-         millis(m.api.p99Ms) + "), "_L1 + QString::number(m.api.retries) + " retries, "_L1 +
-         QString::number(m.api.rateLimited) + " rate-limited, "_L1 +
-         QString::number(double(m.api.bytes) / kBytesPerMb, 'f', 1) + " MB"_L1);
+         formatPercentOf(m.api.succeeded, m.api.requests) + " success rate, "_L1 +
+         formatMillis(m.api.avgMs) + " avg (p50 "_L1 + formatMillis(m.api.p50Ms) + ", p95 "_L1 +
+         formatMillis(m.api.p95Ms) + ", p99 "_L1 + formatMillis(m.api.p99Ms) + "), "_L1 +
+         QString::number(m.api.retries) + " retries, "_L1 + QString::number(m.api.rateLimited) +
+         " rate-limited, "_L1 + formatBytesAsMb(m.api.bytes));
     line("Database Queries: "_L1 + QString::number(m.db.queries) + " total, "_L1 +
-         percentOf(m.db.succeeded, m.db.queries) + " success rate, "_L1 + millis(m.db.avgMs) +
-         " avg (p95 "_L1 + millis(m.db.p95Ms) + u')');
-    line("Memory Usage: "_L1 + wholeMb(m.memory.currentMb) + " current, "_L1 +
-         wholeMb(m.memory.peakMb) + " peak, "_L1 + wholeMb(m.memory.avgMb) + " avg"_L1);
-    const QString failedBatches = m.batches.failed > 0
-                                      ? " ("_L1 + QString::number(m.batches.failed) + " failed)"_L1
-                                      : QString();
-    line("Batch Processing: "_L1 + QString::number(m.batches.count) + " batches"_L1 +
-         failedBatches + ", "_L1 + millis(m.batches.avgMs) + " avg, "_L1 +
-         QString::number(m.batches.parallelMax) + " parallel max, "_L1 +
-         QString::number(qRound(m.batches.parallelEfficiency)) + "% parallel efficiency, "_L1 +
-         english.toString(qRound64(m.batches.recordsPerSecond)) + " records/s"_L1);
+         formatPercentOf(m.db.succeeded, m.db.queries) + " success rate, "_L1 +
+         formatMillis(m.db.avgMs) + " avg (p95 "_L1 + formatMillis(m.db.p95Ms) + u')');
+    line("Memory Usage: "_L1 + formatWholeMb(m.memory.currentMb) + " current, "_L1 +
+         formatWholeMb(m.memory.peakMb) + " peak, "_L1 + formatWholeMb(m.memory.avgMb) + " avg"_L1);
+    line("Batch Processing: "_L1 + formatBatches(m.batches.count, m.batches.failed) + ", "_L1 +
+         formatMillis(m.batches.avgMs) + " avg, "_L1 + QString::number(m.batches.parallelMax) +
+         " parallel max, "_L1 + formatWholePercent(m.batches.parallelEfficiency) +
+         " parallel efficiency, "_L1 + formatRecordsPerSecond(m.batches.recordsPerSecond) +
+         " records/s"_L1);
     line("Property Validation: "_L1 + QString::number(m.validation.count) + " validations, "_L1 +
-         percentOf(m.validation.cacheHits, m.validation.count) + " cache hit rate"_L1);
-    for (reso::Resource resource : reportedResources(config.resources)) {
+         formatPercentOf(m.validation.cacheHits, m.validation.count) + " cache hit rate"_L1);
+    for (reso::Resource resource : reportedResources(stored.config.resources)) {
         const ResourceProgress &p = m.progress(resource);
         line(reso::resourceName(resource) + ": "_L1 + QString::number(p.fetched) + " fetched, "_L1 +
              QString::number(p.upserted) + " upserted, "_L1 + QString::number(p.deleted) +
              " deleted, "_L1 + QString::number(p.rejected) + " rejected"_L1);
     }
-    const QString run = runId > 0 ? " (run "_L1 + QString::number(runId) + u')' : QString();
-    line("Status: "_L1 + (status.isEmpty() ? u"unknown"_s : status) + " in "_L1 +
-         QString::number(durationSeconds, 'f', 1) + " s"_L1 + run);
-    for (const QString &problem : problems)
+    const QString run =
+        stored.runId > 0 ? " (run "_L1 + QString::number(stored.runId) + u')' : QString();
+    line("Status: "_L1 + (stored.status.isEmpty() ? u"unknown"_s : stored.status) + " in "_L1 +
+         QString::number(stored.durationSeconds, 'f', 1) + " s"_L1 + run);
+    for (const QString &problem : stored.problems)
         line("Problem: "_L1 + problem);
     return text;
 }

@@ -22,6 +22,8 @@ struct RunConfig {
     /// {batch_size, property_batch_size, db_batch_size, throttle_ms, concurrency, profile,
     /// mode, resources, adaptive}: the `config` object of reports and of resosync.runs.
     QJsonObject toJson() const;
+    /// The inverse of toJson(); a key that is missing keeps its default.
+    static RunConfig fromJson(const QJsonObject &json);
 };
 
 /// The end of a run: what `resosync-cli sync --report-json` writes and the summary block prints.
@@ -38,9 +40,16 @@ struct RunReport {
     /// resources}, resources.<Name>.{fetched, upserted, deleted, rejected},
     /// api.{requests, succeeded, failed, retries, rate_limited, avg_ms, p50_ms, p95_ms,
     /// p99_ms, bytes}, db.{queries, succeeded, failed, avg_ms, p95_ms, by_kind{...}},
-    /// memory.{current_mb, peak_mb, avg_mb}, batches.{count, avg_ms, parallel_max,
-    /// parallel_efficiency}, validation.{count, cache_hit_rate}. Numbers are JSON numbers.
+    /// memory.{current_mb, peak_mb, avg_mb}, batches.{count, failed, avg_ms, parallel_max,
+    /// parallel_efficiency, records_per_s}, validation.{count, cache_hits, cache_hit_rate},
+    /// problems[]. Numbers are JSON numbers, times rounded to the microsecond, memory to
+    /// 0.1 MB. This is the `summary` saved in resosync.runs.
     QJsonObject toJson() const;
+    /// The inverse of toJson(): a run's report rebuilt from its saved summary, so that
+    /// fromJson(r.toJson()).toJson() == r.toJson() and .toText() == r.toText(). Figures a
+    /// summary does not carry (progress expectations, batches in flight) keep their defaults;
+    /// so do keys missing from a summary saved by an older version.
+    static RunReport fromJson(const QJsonObject &json);
 
     /// The seed's summary block, with our figures:
     ///   ===== PERFORMANCE METRICS SUMMARY =====
@@ -50,6 +59,8 @@ struct RunReport {
     ///   Batch Processing: 12 batches, 8900ms avg, 100% parallel
     ///   Property Validation: 1250 validations, 0% cache hit rate
     /// plus one line per resource (fetched, upserted, deleted, rejected). Plain ASCII.
+    /// Formatted from the figures as toJson() keeps them, so a report rebuilt from its saved
+    /// summary prints exactly the block the run printed.
     QString toText() const;
 };
 

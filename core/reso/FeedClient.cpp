@@ -515,6 +515,8 @@ void FeedClient::Impl::onFinished(const RequestPtr &request) {
         if (verdict.kind != Verdict::Ok && result.message.isEmpty())
             result = failure(request, verdict.error, verdict.why, verdict.check);
         result.status = status;
+        result.networkError = reply->error();
+        result.headers = reply->rawHeaderPairs();
         result.body = std::move(request->body);
         result.elapsedMs = elapsedMs;
         if (!complete(request, std::move(result)))
@@ -643,6 +645,14 @@ void FeedClient::setRetryDelays(int initialMs, int maxMs) {
 
 const FeedProfile &FeedClient::profile() const {
     return d->profile;
+}
+
+int FeedClient::tokensFetched() const {
+    return d->tokens->tokensFetched();
+}
+
+qint64 FeedClient::tokenLifetimeMs() const {
+    return d->tokens->lifetimeMs();
 }
 
 int FeedClient::pending() const {

@@ -3,6 +3,7 @@
 #include "reso/FeedProfile.h"
 
 #include <QByteArray>
+#include <QNetworkReply>
 #include <QObject>
 #include <QString>
 #include <QUrl>
@@ -50,6 +51,11 @@ struct FetchResult {
     QString message;      ///< for a person: what failed, why, what to check (no secrets)
     double elapsedMs = 0; ///< of the last attempt
     int attempts = 0;
+    /// Qt's error of the last attempt: tells a DNS failure from a refused connection or a TLS
+    /// error, which `error` (Network for all three) does not.
+    QNetworkReply::NetworkError networkError = QNetworkReply::NoError;
+    /// Response headers of the last attempt (OData-Version, rate-limit headers, ...).
+    QList<QNetworkReply::RawHeaderPair> headers;
     bool ok() const { return error == FetchError::None; }
 };
 
@@ -89,6 +95,10 @@ public:
     /// each with +-20% jitter (default 1 s .. 32 s). Tests and tuning shorten it.
     void setRetryDelays(int initialMs, int maxMs);
     const FeedProfile &profile() const;
+    /// OAuth2 access tokens fetched so far (0 for a static token or no auth).
+    int tokensFetched() const;
+    /// Lifetime the token endpoint granted the current token (expires_in), or -1.
+    qint64 tokenLifetimeMs() const;
     /// Requests waiting for their turn (throttle, rate limit, backoff) or on the wire.
     int pending() const;
 

@@ -138,6 +138,7 @@ void TokenProvider::onFinished() {
             // and a request in flight must still carry a valid token when it arrives.
             const qint64 margin = std::min<qint64>(60'000, lifetimeMs / 10);
             m_token = token.toUtf8();
+            m_lifetimeMs = lifetimeMs;
             m_refreshAtMs = m_clock.elapsed() + lifetimeMs - margin;
             ++m_fetched;
             qCDebug(lcToken) << "access token received, valid for" << lifetimeMs / 1000 << "s";

@@ -49,6 +49,9 @@ public:
     void setRetryPolicy(const RetryPolicy &policy) { m_retry = policy; }
     /// Tokens fetched so far.
     int tokensFetched() const { return m_fetched; }
+    /// The lifetime the endpoint granted the last token (expires_in, an hour if it said
+    /// nothing), or -1 before the first token.
+    qint64 lifetimeMs() const { return m_lifetimeMs; }
 
 Q_SIGNALS:
     void tokenReady();
@@ -74,6 +77,7 @@ private:
     QByteArray m_token;
     qint64 m_refreshAtMs = 0; ///< on m_clock
     int m_fetched = 0;
+    qint64 m_lifetimeMs = -1;
 };
 
 } // namespace resosync::reso

@@ -244,6 +244,14 @@ HttpResponse FeedService::serveResource(Resource resource, const HttpRequest &re
                 response = servePage(std::get<QueryRequest>(parsed), request, faults);
         }
     }
+    if (faults.requestsPerSecond > 0) {
+        // Vendors announce their limits in headers (Bridge's Burst-RateLimit-*, Trestle's
+        // quota headers); the simulator speaks the common X-RateLimit-* form, so a client and
+        // the connection test have something real to show.
+        response.setHeader("X-RateLimit-Limit", QByteArray::number(faults.requestsPerSecond));
+        response.setHeader("X-RateLimit-Remaining",
+                           QByteArray::number(int(std::floor(std::max(0.0, m_rateTokens)))));
+    }
     if (response.status == 200) {
         if (rng.chance(faults.resetRate))
             response.fault = WireFault::ResetMidBody;

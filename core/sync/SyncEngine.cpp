@@ -146,9 +146,10 @@ void SyncEngine::prepare() {
     db::SyncStore *store = m_store.get();
     const metrics::RunConfig config = runConfig();
     const QUrl feed = m_context.request.feedUrl;
+    const qint64 startUsecs = m_startUsecs;
     const bool wantsProperty = m_context.request.resources.contains(Resource::Property);
     const bool needsCursor = wantsProperty && m_context.request.mode == SyncMode::Incremental;
-    QtConcurrent::run(&m_storePool, [store, config, feed, wantsProperty, needsCursor] {
+    QtConcurrent::run(&m_storePool, [store, config, feed, startUsecs, wantsProperty, needsCursor] {
         Prepared p;
         if ((p.error = store->open()))
             return p;
@@ -158,7 +159,9 @@ void SyncEngine::prepare() {
             p.refusedForNoCursor = true;
             return p;
         }
-        p.error = store->beginRun(config, feed, &p.runId);
+        // Started at the instant the recorder's clock counts from, so history gives sample
+        // and event times relative to the start exactly.
+        p.error = store->beginRun(config, feed, &p.runId, startUsecs);
         return p;
     }).then(this, [this](Prepared p) {
         if (p.error)
@@ -334,21 +337,26 @@ void SyncEngine::saveAndEmit(const QString &error) {
         Q_EMIT finished(m_report);
         return;
     }
-    // Samples go with the run so its charts can be shown again from history.
+    // Samples and marked events go with the run so its charts can be shown again from
+    // history, markers included.
     QList<std::pair<QString, QList<metrics::SeriesPoint>>> series;
     for (const QString &name : m_metrics->seriesNames())
         series.append({name, m_metrics->series(name)});
+    const QList<metrics::RunEvent> events = m_metrics->events();
     db::SyncStore *store = m_store.get();
     const qint64 runId = m_context.runId;
     const qint64 startUsecs = m_startUsecs;
     const QString status = m_report.status;
     const QJsonObject summary = m_report.toJson();
-    QtConcurrent::run(&m_storePool, [store, runId, startUsecs, status, summary, error, series] {
+    QtConcurrent::run(&m_storePool, [store, runId, startUsecs, status, summary, error, series,
+                                     events] {
         std::optional<db::DbError> failure;
         for (const auto &[name, points] : series) {
             if (auto e = store->appendSamples(runId, name, points, startUsecs))
                 failure = e;
         }
+        if (auto e = store->appendEvents(runId, events, startUsecs))
+            failure = e;
         if (auto e = store->finishRun(runId, status, summary, error))
             failure = e;
         return failure;

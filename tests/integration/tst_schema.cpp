@@ -544,6 +544,10 @@ private Q_SLOTS:
             {"run_samples", "at", "timestamp with time zone", true},
             {"run_samples", "series", "text", true},
             {"run_samples", "value", "double precision", true},
+            {"run_events", "run_id", "bigint", true},
+            {"run_events", "seq", "integer", true},
+            {"run_events", "at", "timestamp with time zone", true},
+            {"run_events", "label", "text", true},
             {"rejects", "reject_id", "bigint", true},
             {"rejects", "run_id", "bigint", false},
             {"rejects", "resource", "text", true},
@@ -586,6 +590,8 @@ private Q_SLOTS:
         QTest::newRow("runs by run_id") << u"runs"_s << QStringList{u"run_id"_s};
         QTest::newRow("run_samples by run, series and time")
             << u"run_samples"_s << QStringList{u"run_id"_s, u"series"_s, u"at"_s};
+        QTest::newRow("run_events by run and position")
+            << u"run_events"_s << QStringList{u"run_id"_s, u"seq"_s};
         QTest::newRow("rejects by reject_id") << u"rejects"_s << QStringList{u"reject_id"_s};
     }
     void ownStateTablesHaveTheirKeys() {
@@ -635,6 +641,8 @@ private Q_SLOTS:
             << QString();
         QTest::newRow("samples of an unknown run are refused")
             << u"INSERT INTO resosync.run_samples VALUES (-1, now(), 'x', 1)"_s << u"23503"_s;
+        QTest::newRow("events of an unknown run are refused")
+            << u"INSERT INTO resosync.run_events VALUES (-1, 0, now(), 'paused')"_s << u"23503"_s;
         QTest::newRow("a reject keeps a payload that is not JSON")
             << u"INSERT INTO resosync.rejects (resource, record_key, reason, payload)"
                " VALUES ('Property', 'k', 'bad timestamp', '{\"ListingKey\": \"k\", trunc')"_s
@@ -656,12 +664,13 @@ private Q_SLOTS:
         QCOMPARE(actual, sqlState);
     }
 
-    void deletingARunCascadesToSamplesAndKeepsRejects() {
+    void deletingARunCascadesToSamplesAndEventsAndKeepsRejects() {
         pqxx::connection connection(m_installed->conninfo().toStdString());
         pqxx::work tx(connection); // never committed
         const auto runId = tx.exec1("INSERT INTO resosync.runs DEFAULT VALUES RETURNING run_id")[0]
                                .as<long long>();
         tx.exec_params("INSERT INTO resosync.run_samples VALUES ($1, now(), 'db.ms', 2)", runId);
+        tx.exec_params("INSERT INTO resosync.run_events VALUES ($1, 0, now(), 'paused')", runId);
         const auto rejectId =
             tx.exec_params1("INSERT INTO resosync.rejects (run_id, resource, reason, payload)"
                             " VALUES ($1, 'Media', 'r', 'p') RETURNING reject_id",
@@ -670,6 +679,10 @@ private Q_SLOTS:
         tx.exec_params("DELETE FROM resosync.runs WHERE run_id = $1", runId);
         QCOMPARE(
             tx.exec_params1("SELECT count(*) FROM resosync.run_samples WHERE run_id = $1", runId)[0]
+                .as<int>(),
+            0);
+        QCOMPARE(
+            tx.exec_params1("SELECT count(*) FROM resosync.run_events WHERE run_id = $1", runId)[0]
                 .as<int>(),
             0);
         QVERIFY(

@@ -3,6 +3,7 @@
 #include "HttpFetch.h"
 #include "ReplicaCheck.h"
 #include "SimulatorFixture.h"
+#include "SyncRun.h"
 #include "TestDatabase.h"
 #include "db/BatchWriter.h"
 #include "db/SchemaMigrator.h"
@@ -33,10 +34,8 @@ namespace {
 
 constexpr int kProperties = 300;
 
-struct Outcome {
-    sync::RunOutcome outcome = sync::RunOutcome::Failed;
-    metrics::RunReport report;
-};
+using Outcome = test::FinishedSync;
+using test::runSync;
 
 sim::SimulatorOptions simOptions(int properties = kProperties) {
     sim::SimulatorOptions o;
@@ -47,27 +46,8 @@ sim::SimulatorOptions simOptions(int properties = kProperties) {
 
 sync::SyncRequest requestFor(const sim::FeedSimulator &simulator, const QString &conninfo,
                              sync::SyncMode mode) {
-    sync::SyncRequest r;
-    r.feedUrl = simulator.baseUrl();
-    r.conninfo = conninfo;
-    r.profile = *reso::FeedProfile::byName(u"simulator"_s);
-    r.resources = QList<Resource>(reso::kAllResources.begin(), reso::kAllResources.end());
-    r.mode = mode;
     // Small sizes so paging, key splitting and chunking all happen many times.
-    r.settings = {25, 40, 7, 0, 3};
-    return r;
-}
-
-Outcome runSync(const sync::SyncRequest &request,
-                const std::function<void(sync::SyncEngine &)> &during = {}) {
-    sync::SyncEngine engine(request);
-    QSignalSpy finished(&engine, &sync::SyncEngine::finished);
-    engine.start();
-    if (during)
-        during(engine);
-    if (finished.isEmpty() && !finished.wait(240'000))
-        qWarning("the sync did not finish in time");
-    return {engine.outcome(), engine.report()};
+    return test::simulatorRequest(simulator, conninfo, mode, {25, 40, 7, 0, 3});
 }
 
 QString applySchema(const QString &conninfo) {

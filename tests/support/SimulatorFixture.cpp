@@ -1,5 +1,7 @@
 #include "SimulatorFixture.h"
 
+#include <QTcpServer>
+
 namespace resosync::test {
 
 std::unique_ptr<sim::FeedSimulator> startSimulator(const sim::SimulatorOptions &options,
@@ -9,6 +11,13 @@ std::unique_ptr<sim::FeedSimulator> startSimulator(const sim::SimulatorOptions &
     if (!simulator->start(port, &error))
         qFatal("simulator did not start: %s", qPrintable(error));
     return simulator;
+}
+
+quint16 unusedLocalPort() {
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        qFatal("could not find a free port: %s", qPrintable(server.errorString()));
+    return server.serverPort();
 }
 
 } // namespace resosync::test

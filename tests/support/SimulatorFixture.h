@@ -11,4 +11,8 @@ namespace resosync::test {
 std::unique_ptr<sim::FeedSimulator> startSimulator(const sim::SimulatorOptions &options,
                                                    quint16 port = 0);
 
+/// A port on 127.0.0.1 that nothing listens on (a free one, taken and let go): connecting
+/// to it is refused.
+quint16 unusedLocalPort();
+
 } // namespace resosync::test

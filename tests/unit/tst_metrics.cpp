@@ -1,6 +1,9 @@
+#include "SeedFigures.h"
 #include "metrics/Histogram.h"
+#include "metrics/MetricsFormat.h"
 #include "metrics/MetricsRecorder.h"
 #include "metrics/RunReport.h"
+#include "metrics/SeriesShaping.h"
 #include "metrics/TimeSeries.h"
 
 #include <QJsonArray>
@@ -19,6 +22,7 @@
 using namespace Qt::StringLiterals;
 using namespace resosync::metrics;
 using resosync::reso::Resource;
+using resosync::test::seedLikeSnapshot;
 
 namespace {
 
@@ -78,26 +82,6 @@ struct ManualClock {
     }
     void advance(qint64 delta) const { *ms += delta; }
 };
-
-MetricsSnapshot seedLikeSnapshot() {
-    MetricsSnapshot m;
-    m.elapsedMs = 12400;
-    m.api = ApiSummary{45, 44, 1, 3, 0, 1250, 900, 2100, 3000, 12897485};
-    m.db.queries = 156;
-    m.db.succeeded = 156;
-    m.db.avgMs = 85;
-    m.db.p95Ms = 140;
-    m.memory = MemorySummary{245, 312, 280};
-    m.batches.count = 12;
-    m.batches.avgMs = 8900;
-    m.batches.parallelMax = 3;
-    m.batches.parallelEfficiency = 92.2;
-    m.batches.recordsPerSecond = 41000;
-    m.validation = ValidationSummary{1250, 1088};
-    m.resources[0] = ResourceProgress{20000, 20000, 0, 0, 20000, true};
-    m.resources[1] = ResourceProgress{500000, 499990, 12, 10, -1, true};
-    return m;
-}
 
 } // namespace
 
@@ -661,9 +645,13 @@ private Q_SLOTS:
         const QStringList dbKeys{u"queries"_s, u"succeeded"_s, u"failed"_s, u"avg_ms"_s,
                                  u"p95_ms"_s};
         const QStringList memoryKeys{u"current_mb"_s, u"peak_mb"_s, u"avg_mb"_s};
-        const QStringList batchKeys{u"count"_s, u"avg_ms"_s, u"parallel_max"_s,
-                                    u"parallel_efficiency"_s};
-        const QStringList validationKeys{u"count"_s, u"cache_hit_rate"_s};
+        const QStringList batchKeys{u"count"_s,
+                                    u"failed"_s,
+                                    u"avg_ms"_s,
+                                    u"parallel_max"_s,
+                                    u"parallel_efficiency"_s,
+                                    u"records_per_s"_s};
+        const QStringList validationKeys{u"count"_s, u"cache_hits"_s, u"cache_hit_rate"_s};
         const QStringList progressKeys{u"fetched"_s, u"upserted"_s, u"deleted"_s, u"rejected"_s};
         const QStringList kindKeys{u"count"_s, u"failed"_s, u"avg_ms"_s, u"p95_ms"_s};
 
@@ -714,6 +702,8 @@ private Q_SLOTS:
         QCOMPARE(valueAt(json, u"api.p95_ms"_s).toDouble(), 2100.0);
         QCOMPARE(valueAt(json, u"batches.parallel_efficiency"_s).toDouble(), 92.2);
         QCOMPARE(valueAt(json, u"validation.cache_hit_rate"_s).toDouble(), 0.8704);
+        QCOMPARE(valueAt(json, u"validation.cache_hits"_s).toInteger(), 1088);
+        QCOMPARE(valueAt(json, u"batches.records_per_s"_s).toDouble(), 41000.0);
         QCOMPARE(valueAt(json, u"resources.Media.upserted"_s).toInteger(), 499990);
         QCOMPARE(valueAt(json, u"config.batch_size"_s).toInt(), 2000);
     }
@@ -808,6 +798,59 @@ private Q_SLOTS:
         QVERIFY2(text.contains("Batch Processing: 4 batches (1 failed), 120ms avg"_L1),
                  qPrintable(text));
         QVERIFY2(text.contains("\nStatus: failed in 0.0 s\n"_L1), qPrintable(text)); // no run id
+    }
+
+    void elapsedTimeReadsAsMinutesAndSeconds_data() {
+        QTest::addColumn<qint64>("ms");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("the start") << 0LL << u"0:00"_s;
+        QTest::newRow("seconds round down") << 4'999LL << u"0:04"_s;
+        QTest::newRow("minutes") << 605'000LL << u"10:05"_s;
+        QTest::newRow("an hour adds the hours") << 3'725'000LL << u"1:02:05"_s;
+        QTest::newRow("negative is the start") << -5LL << u"0:00"_s;
+    }
+    void elapsedTimeReadsAsMinutesAndSeconds() {
+        QFETCH(qint64, ms);
+        QFETCH(QString, shown);
+        QCOMPARE(formatElapsed(ms), shown);
+    }
+
+    void pointsSinceCutsAtTheFirstPointAtOrAfter() {
+        const QList<SeriesPoint> points{{250, 1}, {500, 2}, {750, 3}, {1000, 4}};
+        QCOMPARE(pointsSince(points, 0).size(), 4);
+        QCOMPARE(pointsSince(points, 500).first().atMs, 500);
+        QCOMPARE(pointsSince(points, 501).first().atMs, 750);
+        QCOMPARE(pointsSince(points, 1001).size(), 0);
+    }
+
+    void runningMaxNeverFalls() {
+        const QList<SeriesPoint> points{{1, 5}, {2, 3}, {3, 8}, {4, 7}, {5, 9}};
+        QList<double> peaks;
+        for (const SeriesPoint &point : runningMax(points))
+            peaks << point.value;
+        QCOMPARE(peaks, (QList<double>{5, 5, 8, 8, 9}));
+    }
+
+    void decimationIsBoundedAndKeepsExtremesAndEnds() {
+        std::mt19937_64 random(7);
+        QList<SeriesPoint> points;
+        for (qint64 i = 0; i < 14'400; ++i)
+            points.append({i * 250, std::uniform_real_distribution<double>(10, 20)(random)});
+        points[9'001].value = 500; // a spike
+        points[3'333].value = -40; // a dip
+        const QList<SeriesPoint> kept = decimateMinMax(points, 600);
+        QVERIFY(kept.size() <= 600);
+        QCOMPARE(kept.first().atMs, points.first().atMs);
+        QCOMPARE(kept.last().atMs, points.last().atMs);
+        QVERIFY(std::is_sorted(kept.cbegin(), kept.cend(),
+                               [](const auto &a, const auto &b) { return a.atMs < b.atMs; }));
+        const auto [low, high] =
+            std::minmax_element(kept.cbegin(), kept.cend(),
+                                [](const auto &a, const auto &b) { return a.value < b.value; });
+        QCOMPARE(high->atMs, points[9'001].atMs);
+        QCOMPARE(low->atMs, points[3'333].atMs);
+        // Points that fit are returned as they are.
+        QCOMPARE(decimateMinMax(points.mid(0, 600), 600).size(), 600);
     }
 };
 
