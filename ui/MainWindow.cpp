@@ -1,7 +1,9 @@
 #include "MainWindow.h"
 
+#include "EventLoopProbe.h"
 #include "IndexWizard.h"
 #include "ReplicaTable.h"
+#include "RunView.h"
 #include "db/Conninfo.h"
 
 #include <QAction>
@@ -14,6 +16,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -22,40 +25,94 @@ namespace resosync::ui {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+// Where the window keeps its layout in QSettings.
+constexpr auto kGeometryKey = "mainWindow/geometry"_L1;
+constexpr auto kStateKey = "mainWindow/state"_L1;
+constexpr auto kSplitterKey = "mainWindow/splitter"_L1;
+constexpr auto kRunViewKey = "mainWindow/runView"_L1;
+} // namespace
+
 MainWindow::MainWindow(const ConsoleSetup &setup, QWidget *parent)
     : QMainWindow(parent)
     , m_setup(setup) {
     setWindowTitle(tr("ResoSync — %1").arg(setup.feedName));
-    auto *central = new QWidget(this);
-    auto *layout = new QVBoxLayout(central);
-    layout->addWidget(buildConnections());
-    m_table = new ReplicaTable(central);
-    m_table->showFeedCounts(setup.simulator);
-    layout->addWidget(m_table, 1);
-    setCentralWidget(central);
+    m_splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter->setObjectName(u"mainSplitter"_s);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->addWidget(buildOverview());
+    m_runView = new RunView(m_splitter);
+    m_runView->setObjectName(u"runView"_s);
+    m_splitter->addWidget(m_runView);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    setCentralWidget(m_splitter);
+
+    sync::SyncRequest target;
+    target.feedUrl = setup.feedUrl;
+    target.conninfo = setup.conninfo;
+    target.profile = setup.profile;
+    target.auth = setup.auth;
+    m_runView->setTarget(target);
+
+    m_probe = new EventLoopProbe(this);
+    m_probeLabel = new QLabel(this);
+    m_probeLabel->setObjectName(u"eventLoopLabel"_s);
+    m_probeLabel->setToolTip(
+        tr("How late a 10 ms timer on the window's thread fires during the run: the console's "
+           "own responsiveness while it syncs (under 50 ms at p99 feels smooth)"));
+    statusBar()->addPermanentWidget(m_probeLabel);
+    connect(m_probe, &EventLoopProbe::summaryChanged, m_probeLabel, &QLabel::setText);
+
     buildMenus();
 
     connect(&m_overviewWatcher, &QFutureWatcher<db::ReplicaOverview>::finished, this,
             [this] { showOverview(m_overviewWatcher.result()); });
     connect(&m_schemaWatcher, &QFutureWatcher<db::SchemaReport>::finished, this,
             [this] { showSchemaResult(m_schemaWatcher.result()); });
+    connect(m_runView, &RunView::runningChanged, this, &MainWindow::onRunningChanged);
 
     const QSettings settings;
-    if (!restoreGeometry(settings.value(u"mainWindow/geometry"_s).toByteArray()))
-        resize(900, 560);
-    restoreState(settings.value(u"mainWindow/state"_s).toByteArray());
+    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
+        resize(1280, 860);
+    restoreState(settings.value(kStateKey).toByteArray());
+    m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
+    m_runView->restoreState(settings.value(kRunViewKey).toByteArray());
     refresh();
+}
+
+MainWindow::~MainWindow() {
+    // A read started by the end of a run may still be going: it must not outlive the window
+    // whose watcher it reports to (nor hold a connection to a database about to be dropped).
+    m_overviewWatcher.waitForFinished();
+    m_schemaWatcher.waitForFinished();
+}
+
+QWidget *MainWindow::buildOverview() {
+    auto *overview = new QWidget(this);
+    auto *layout = new QVBoxLayout(overview);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(buildConnections());
+    m_table = new ReplicaTable(overview);
+    m_table->showFeedCounts(m_setup.simulator);
+    // As tall as its four rows: the room below is the run view's (and its charts').
+    m_table->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_table->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Maximum);
+    layout->addWidget(m_table);
+    return overview;
 }
 
 QWidget *MainWindow::buildConnections() {
     auto *box = new QGroupBox(tr("Connections"), this);
     auto *form = new QFormLayout(box);
-    auto *feed = new QLabel(
-        u"%1<br><small>%2</small>"_s.arg(m_setup.feedName.toHtmlEscaped(),
-                                         m_setup.feedUrl.toDisplayString().toHtmlEscaped()),
-        box);
+    auto *feed = new QLabel(u"%1<br><small>%2 · profile %3</small>"_s.arg(
+                                m_setup.feedName.toHtmlEscaped(),
+                                m_setup.feedUrl.toDisplayString().toHtmlEscaped(),
+                                m_setup.profile.name.toHtmlEscaped()),
+                            box);
     feed->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    feed->setToolTip(tr("The RESO Web API (OData) service this console replicates from"));
+    feed->setToolTip(tr("The RESO Web API (OData) service this console replicates from, and the "
+                        "vendor profile whose limits bound the settings"));
     form->addRow(tr("Feed:"), feed);
 
     auto *database = new QLabel(db::describeTarget(m_setup.conninfo).toHtmlEscaped(), box);
@@ -88,7 +145,11 @@ QWidget *MainWindow::buildConnections() {
 void MainWindow::buildMenus() {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    quit->setToolTip(tr("Close the console"));
+    quit->setToolTip(tr("Close the console (asks first while a sync runs)"));
+
+    QMenu *run = menuBar()->addMenu(tr("&Sync"));
+    run->addActions(m_runView->runActions());
+    run->setToolTipsVisible(true);
 
     QMenu *database = menuBar()->addMenu(tr("&Database"));
     m_refreshAction =
@@ -109,24 +170,33 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::setBusy(bool busy, const QString &message) {
+    m_busy = busy;
     m_refreshAction->setEnabled(!busy);
-    m_installAction->setEnabled(!busy);
-    m_installButton->setEnabled(!busy);
-    m_indexesAction->setEnabled(!busy);
-    m_indexesButton->setEnabled(!busy);
+    updateDatabaseActions();
     statusBar()->showMessage(message);
 }
 
+void MainWindow::updateDatabaseActions() {
+    const bool free = !m_busy && !m_runView->isRunning();
+    m_installAction->setEnabled(free);
+    m_installButton->setEnabled(free);
+    m_indexesAction->setEnabled(free);
+    m_indexesButton->setEnabled(free);
+}
+
 void MainWindow::refresh() {
-    if (m_overviewWatcher.isRunning() || m_schemaWatcher.isRunning())
+    if (m_overviewWatcher.isRunning() || m_schemaWatcher.isRunning()) {
+        m_refreshAgain = true; // e.g. a run finished while the last read was in progress
         return;
+    }
+    m_refreshAgain = false;
     setBusy(true, tr("Reading the database…"));
     m_table->showFeedCounts(m_setup.simulator);
     m_overviewWatcher.setFuture(QtConcurrent::run(db::readReplicaOverview, m_setup.conninfo));
 }
 
 void MainWindow::installSchema() {
-    if (m_overviewWatcher.isRunning() || m_schemaWatcher.isRunning())
+    if (m_overviewWatcher.isRunning() || m_schemaWatcher.isRunning() || m_runView->isRunning())
         return;
     setBusy(true, tr("Installing the schema…"));
     const QString conninfo = m_setup.conninfo;
@@ -135,7 +205,7 @@ void MainWindow::installSchema() {
 }
 
 void MainWindow::openIndexWizard() {
-    if (m_overviewWatcher.isRunning() || m_schemaWatcher.isRunning())
+    if (m_overviewWatcher.isRunning() || m_schemaWatcher.isRunning() || m_runView->isRunning())
         return;
     IndexWizard wizard(m_setup.conninfo, this);
     wizard.exec();
@@ -144,6 +214,8 @@ void MainWindow::openIndexWizard() {
 
 void MainWindow::showOverview(const db::ReplicaOverview &overview) {
     setBusy(false, {});
+    if (m_refreshAgain)
+        return refresh();
     if (overview.error) {
         m_databaseStatus->setText(
             tr("<span style='color:#d73a49'>%1</span>")
@@ -152,6 +224,16 @@ void MainWindow::showOverview(const db::ReplicaOverview &overview) {
         return;
     }
     m_table->showReplica(overview);
+    // A first sync must be a full load (an incremental one is refused without a cursor).
+    for (const db::ResourceReplica &replica : overview.resources) {
+        if (replica.resource != reso::Resource::Property)
+            continue;
+        const sync::SyncMode suggested =
+            replica.cursorTimestamp.isEmpty() ? sync::SyncMode::Full : sync::SyncMode::Incremental;
+        if (suggested != m_suggestedMode)
+            m_runView->suggestMode(suggested);
+        m_suggestedMode = suggested;
+    }
     const int latest = db::SchemaMigrator::latestVersion();
     if (overview.schemaVersion == 0)
         m_databaseStatus->setText(tr("No ResoSync schema yet: press Install schema."));
@@ -180,14 +262,72 @@ void MainWindow::showSchemaResult(const db::SchemaReport &report) {
     refresh();
 }
 
+void MainWindow::onRunningChanged(bool running) {
+    updateDatabaseActions();
+    if (running) {
+        m_probe->start();
+        return;
+    }
+    m_probe->stop();
+    if (m_closeWhenStopped) {
+        close();
+        return;
+    }
+    refresh(); // the replica table shows what the run stored
+}
+
 void MainWindow::closeEvent(QCloseEvent *event) {
-    QSettings settings;
-    settings.setValue(u"mainWindow/geometry"_s, saveGeometry());
-    settings.setValue(u"mainWindow/state"_s, saveState());
-    // Let background database calls finish: they hold no GUI state but use this window's watchers.
-    m_overviewWatcher.waitForFinished();
-    m_schemaWatcher.waitForFinished();
+    if (m_runView->isRunning()) {
+        event->ignore();
+        if (!m_closeWhenStopped)
+            askToCancelRunAndClose();
+        return;
+    }
+    saveWindowState();
     event->accept();
+}
+
+void MainWindow::askToCancelRunAndClose() {
+    if (m_closeQuestion) {
+        m_closeQuestion->raise();
+        return;
+    }
+    // Asked without blocking (open(), not exec()): the run and the charts go on meanwhile.
+    auto *box = new QMessageBox(QMessageBox::Question, tr("A sync is running"),
+                                tr("Closing the console stops the sync. What was stored stays "
+                                   "consistent, and the next incremental run continues from "
+                                   "there."),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(u"closeDuringRunQuestion"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *stop = box->addButton(tr("Cancel run and close"), QMessageBox::DestructiveRole);
+    stop->setObjectName(u"cancelRunAndCloseButton"_s);
+    QPushButton *keep = box->addButton(tr("Keep running"), QMessageBox::RejectRole);
+    keep->setObjectName(u"keepRunningButton"_s);
+    box->setDefaultButton(keep);
+    box->setEscapeButton(keep);
+    connect(box, &QMessageBox::buttonClicked, this, [this, stop](QAbstractButton *button) {
+        if (button != stop)
+            return;
+        if (!m_runView->isRunning()) {
+            close(); // it ended while the question was open
+            return;
+        }
+        m_closeWhenStopped = true;
+        m_runView->cancelRun();
+        statusBar()->showMessage(tr("Cancelling the sync; the window closes when it has "
+                                    "stopped…"));
+    });
+    m_closeQuestion = box;
+    box->open();
+}
+
+void MainWindow::saveWindowState() {
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    settings.setValue(kSplitterKey, m_splitter->saveState());
+    settings.setValue(kRunViewKey, m_runView->saveState());
 }
 
 } // namespace resosync::ui

@@ -24,6 +24,18 @@ int CliCommand::parse(QCommandLineParser &parser, const QStringList &arguments) 
     return -1;
 }
 
+int exitCodeFor(db::DbErrorKind kind) {
+    switch (db::classify(kind)) {
+    case db::DbErrorClass::BadSettings:
+        return ExitUsage;
+    case db::DbErrorClass::Unavailable:
+        return ExitUnavailable;
+    case db::DbErrorClass::Failed:
+        break;
+    }
+    return ExitPartial;
+}
+
 QString secretFromEnv(const QCommandLineParser &parser, const QString &option, QString *error) {
     if (!parser.isSet(option))
         return {};

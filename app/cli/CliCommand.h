@@ -1,5 +1,7 @@
 #pragma once
 
+#include "db/DbError.h"
+
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
@@ -8,11 +10,21 @@ namespace resosync::cli {
 
 /// Exit statuses shared by every subcommand (documented in `resosync-cli --help`).
 enum ExitCode : int {
-    ExitSuccess = 0,     ///< everything done and stored
-    ExitPartial = 1,     ///< finished, but some records or batches were rejected or failed
-    ExitUsage = 2,       ///< bad usage or settings: the message says which and why
-    ExitUnavailable = 3, ///< could not run: feed or database unreachable, auth refused
+    ExitSuccess = 0, ///< everything done and stored
+    /// ran, but not everything succeeded: rejected records, failed batches, a statement the
+    /// database refused
+    ExitPartial = 1,
+    /// bad usage or settings (the message says which and why), or a step that needs
+    /// confirmation (a first full load, a large reconcile delete)
+    ExitUsage = 2,
+    /// could not run: feed or database unreachable, login refused, a privilege missing, a
+    /// feed that does not answer OData JSON
+    ExitUnavailable = 3,
 };
+
+/// The exit status for a failed database call: the one mapping every subcommand uses
+/// (db::classify decides what a kind means; this only numbers it).
+int exitCodeFor(db::DbErrorKind kind);
 
 /// One `resosync-cli` subcommand. Each parses its own options, so `--help` works per command.
 class CliCommand {

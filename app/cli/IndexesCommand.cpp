@@ -14,7 +14,6 @@ namespace resosync::cli {
 using namespace Qt::StringLiterals;
 using db::ApplyResult;
 using db::DbError;
-using db::DbErrorKind;
 using db::ExplainReport;
 using db::IndexAdvisor;
 using db::IndexStatus;
@@ -27,23 +26,6 @@ std::atomic_bool g_cancel{false};
 
 extern "C" void cancelOnSignal(int) {
     g_cancel.store(true);
-}
-
-int exitCodeFor(DbErrorKind kind) {
-    switch (kind) {
-    case DbErrorKind::InvalidConninfo:
-        return ExitUsage;
-    case DbErrorKind::Unreachable:
-    case DbErrorKind::AuthenticationFailed:
-    case DbErrorKind::InsufficientPrivilege:
-        return ExitUnavailable;
-    case DbErrorKind::SchemaTooNew:
-    case DbErrorKind::SchemaConflict:
-    case DbErrorKind::OutcomeUnknown:
-    case DbErrorKind::Failed:
-        return ExitPartial;
-    }
-    return ExitPartial;
 }
 
 QString bytes(qint64 size) {

@@ -9,7 +9,6 @@
 namespace resosync::cli {
 
 using namespace Qt::StringLiterals;
-using db::DbErrorKind;
 using db::Migration;
 using db::SchemaReport;
 
@@ -20,22 +19,6 @@ QStringList labels(const QList<Migration> &migrations) {
     for (const Migration &migration : migrations)
         list.append(migration.label());
     return list;
-}
-
-int exitCodeFor(DbErrorKind kind) {
-    switch (kind) {
-    case DbErrorKind::InvalidConninfo:
-    case DbErrorKind::SchemaTooNew:
-    case DbErrorKind::SchemaConflict:
-        return ExitUsage; // the settings or the database must change, not the weather
-    case DbErrorKind::Unreachable:
-    case DbErrorKind::AuthenticationFailed:
-    case DbErrorKind::InsufficientPrivilege:
-    case DbErrorKind::OutcomeUnknown:
-    case DbErrorKind::Failed:
-        return ExitUnavailable;
-    }
-    return ExitUnavailable;
 }
 
 QJsonObject toJson(const QString &action, const SchemaReport &report) {

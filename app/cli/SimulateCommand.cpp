@@ -68,6 +68,9 @@ int SimulateCommand::run(const QStringList &arguments) {
         {u"reset-rate"_s, u"Share of responses reset mid-body (0..1). Default 0."_s, u"F"_s},
         {u"truncate-rate"_s, u"Share of responses with a short body (0..1). Default 0."_s, u"F"_s},
         {u"no-in"_s, u"Refuse the 'in' operator with 400, as some vendors do."_s},
+        {u"mlg-can-view"_s,
+         u"MLS Grid style deletions: records carry MlgCanView; a deleted one stays in the feed "
+         "with MlgCanView false and a new ModificationTimestamp."_s},
         {u"max-url"_s, u"Answer 414 to request URLs longer than this. Default off."_s, u"BYTES"_s},
         {u"max-top"_s, u"Largest $top accepted. Default 5000."_s, u"N"_s},
         {u"token-ttl"_s, u"Idle seconds before an opaque nextLink expires. Default 300."_s, u"S"_s},
@@ -98,6 +101,7 @@ int SimulateCommand::run(const QStringList &arguments) {
     f.resetRate = numberOption(parser, u"reset-rate"_s, 0.0, 1.0, 0.0, &error).value_or(0);
     f.truncateRate = numberOption(parser, u"truncate-rate"_s, 0.0, 1.0, 0.0, &error).value_or(0);
     f.inOperatorUnsupported = parser.isSet(u"no-in"_s);
+    o.mlgCanView = parser.isSet(u"mlg-can-view"_s);
     f.maxUrlLength = numberOption(parser, u"max-url"_s, 0, 1'000'000, 0, &error).value_or(0);
     f.maxTop = numberOption(parser, u"max-top"_s, 1, 1'000'000, 5000, &error).value_or(1);
     f.tokenTtlSeconds = numberOption(parser, u"token-ttl"_s, 1, 86'400, 300, &error).value_or(1);

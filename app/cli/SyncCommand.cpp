@@ -1,6 +1,7 @@
 #include "cli/SyncCommand.h"
 
 #include "metrics/MetricsRecorder.h"
+#include "metrics/RollingRate.h"
 #include "sync/SyncEngine.h"
 
 #include <QCoreApplication>
@@ -8,6 +9,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QLocale>
+#include <QSslCertificate>
 #include <QTimer>
 
 #include <atomic>
@@ -31,6 +33,7 @@ void onInterrupt(int) {
 struct Parsed {
     sync::SyncRequest request;
     QString reportPath;
+    QString caFile;
     bool quiet = false;
     QString error;
 };
@@ -69,6 +72,47 @@ QList<Resource> parseResources(const QString &text, QString *error) {
     return ordered;
 }
 
+/// --max-delete-share, --confirm and --key-page-size: meaningful with --mode reconcile only.
+void readReconcileOptions(const QCommandLineParser &parser, sync::SyncRequest &r, QString *error) {
+    const QStringList reconcileOnly{u"max-delete-share"_s, u"confirm"_s, u"key-page-size"_s};
+    for (const QString &option : reconcileOnly) {
+        if (parser.isSet(option) && r.mode != sync::SyncMode::Reconcile && error->isEmpty())
+            *error = u"--%1 applies to --mode reconcile only"_s.arg(option);
+    }
+    if (parser.isSet(u"max-delete-share"_s)) {
+        bool ok = false;
+        r.reconcile.maxDeleteShare = parser.value(u"max-delete-share"_s).toDouble(&ok);
+        if (!ok && error->isEmpty())
+            *error = u"--max-delete-share '%1' is not a number: give a share from 0 to 1, e.g. "
+                     "0.2"_s.arg(parser.value(u"max-delete-share"_s));
+    }
+    r.reconcile.confirmed = parser.isSet(u"confirm"_s);
+    r.reconcile.keyPageSize = intOption(parser, u"key-page-size"_s, error);
+}
+
+/// The certificates of a private CA bundle (PEM) to trust as well as the system's.
+QList<QSslCertificate> readCaFile(const QString &path, QString *error) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = u"--ca-file '%1' cannot be read: %2"_s.arg(path, file.errorString());
+        return {};
+    }
+    const QList<QSslCertificate> certificates = QSslCertificate::fromData(file.readAll());
+    if (certificates.isEmpty())
+        *error = u"--ca-file '%1' holds no PEM certificate (expected -----BEGIN CERTIFICATE----- "
+                 "blocks)"_s.arg(path);
+    return certificates;
+}
+
+/// "incremental or full": every mode the engine knows.
+QString modeNames() {
+    QStringList names;
+    for (sync::SyncMode mode : sync::kSyncModes)
+        names << sync::syncModeName(mode);
+    const QString last = names.takeLast();
+    return names.isEmpty() ? last : names.join(u", "_s) + u" or "_s + last;
+}
+
 Parsed interpret(const QCommandLineParser &parser) {
     Parsed p;
     QString &error = p.error;
@@ -97,9 +141,11 @@ Parsed interpret(const QCommandLineParser &parser) {
     if (error.isEmpty())
         r.resources = parseResources(parser.value(u"resources"_s), &error);
     const QString mode = parser.value(u"mode"_s);
-    if (!mode.isEmpty() && mode != "incremental"_L1 && mode != "full"_L1 && error.isEmpty())
-        error = u"--mode '%1' is not a mode: use incremental or full"_s.arg(mode);
-    r.mode = mode == "full"_L1 ? sync::SyncMode::Full : sync::SyncMode::Incremental;
+    const std::optional<sync::SyncMode> known = sync::syncModeFromName(mode);
+    if (!mode.isEmpty() && !known && error.isEmpty())
+        error = u"--mode '%1' is not a mode: use %2"_s.arg(mode, modeNames());
+    r.mode = known.value_or(sync::SyncMode::Incremental);
+    readReconcileOptions(parser, r, &error);
 
     r.settings = sync::SyncSettings::fromProfile(r.profile);
     sync::SyncSettings &s = r.settings;
@@ -112,6 +158,8 @@ Parsed interpret(const QCommandLineParser &parser) {
     if (error.isEmpty())
         error = s.validate(r.profile);
     r.adaptive = parser.isSet(u"adaptive"_s);
+    if (error.isEmpty())
+        error = r.reconcile.validate(r.profile);
 
     if (parser.isSet(u"token-env"_s)) {
         r.auth.kind = reso::AuthKind::StaticToken;
@@ -129,6 +177,9 @@ Parsed interpret(const QCommandLineParser &parser) {
             r.auth.clientSecret = secretFromEnv(parser, u"client-secret-env"_s, &error);
         }
     }
+    p.caFile = parser.value(u"ca-file"_s);
+    if (!p.caFile.isEmpty() && error.isEmpty())
+        r.auth.extraCaCertificates = readCaFile(p.caFile, &error);
     p.reportPath = parser.value(u"report-json"_s);
     if (!p.reportPath.isEmpty() && error.isEmpty()) {
         QFile probe(p.reportPath);
@@ -138,16 +189,6 @@ Parsed interpret(const QCommandLineParser &parser) {
     }
     p.quiet = parser.isSet(u"quiet"_s);
     return p;
-}
-
-QString duration(double seconds) {
-    if (seconds < 0 || !std::isfinite(seconds))
-        return u"?"_s;
-    const auto s = qint64(seconds + 0.5);
-    return s >= 3600 ? u"%1:%2:%3"_s.arg(s / 3600)
-                           .arg(s / 60 % 60, 2, 10, QChar(u'0'))
-                           .arg(s % 60, 2, 10, QChar(u'0'))
-                     : u"%1:%2"_s.arg(s / 60).arg(s % 60, 2, 10, QChar(u'0'));
 }
 
 /// Prints one progress line per second: the resource in progress, done/total, rate, ETA.
@@ -181,7 +222,7 @@ public:
             const double elapsed = double(m_clock.elapsed()) / 1000.0;
             const double rate = elapsed > 0 ? double(done - m_startDone) / elapsed : 0;
             if (rate > 0)
-                line += u", ETA "_s + duration(double(total - done) / rate);
+                line += u", ETA "_s + metrics::durationText(double(total - done) / rate);
         } else {
             line += u" "_s + unit;
         }
@@ -237,9 +278,21 @@ int SyncCommand::run(const QStringList &arguments) {
          "Property first)."_s,
          u"LIST"_s},
         {u"mode"_s,
-         u"incremental (default: from the saved cursor) or full (the whole feed; "
-         "required for a first sync)."_s,
+         u"incremental (default: from the saved cursor), full (the whole feed; required for a "
+         "first sync) or reconcile (sweep the feed's keys and delete what it no longer has)."_s,
          u"MODE"_s},
+        {u"max-delete-share"_s,
+         u"Reconcile: the largest share of a table deleted without --confirm. Default 0.2."_s,
+         u"F"_s},
+        {u"confirm"_s, u"Reconcile: delete whatever the complete key list says is gone, even past "
+                       "--max-delete-share or when the feed lists nothing."_s},
+        {u"key-page-size"_s,
+         u"Reconcile: keys per page ($top of key-only queries). Default: the profile's maximum."_s,
+         u"N"_s},
+        {u"ca-file"_s,
+         u"Also trust the CA certificates in this PEM file (a private CA). Certificates are "
+         "always verified; there is no switch to turn that off."_s,
+         u"PATH"_s},
         {u"batch-size"_s, u"Records per page ($top). Seed default 2000, capped by the profile."_s,
          u"N"_s},
         {u"property-batch-size"_s, u"Listings per child batch. Seed default 500."_s, u"N"_s},
@@ -269,6 +322,15 @@ int SyncCommand::run(const QStringList &arguments) {
         return ExitUsage;
     }
 
+    if (!parsed.caFile.isEmpty()) {
+        // Loud on purpose, even with --quiet: this widens whom the sync trusts.
+        QStringList subjects;
+        for (const QSslCertificate &certificate : parsed.request.auth.extraCaCertificates)
+            subjects << certificate.subjectDisplayName();
+        printError(u"warning: trusting extra CA certificates from %1 (%2) in addition to the "
+                   "system's; certificates are still verified"_s.arg(parsed.caFile,
+                                                                     subjects.join(u"; "_s)));
+    }
     sync::SyncEngine engine(parsed.request);
     ProgressPrinter progress;
     QString phase = u"starting"_s;

@@ -32,9 +32,11 @@ void printUsage(const std::vector<std::unique_ptr<CliCommand>> &commands) {
     for (const auto &command : commands)
         text += u"  %1%2\n"_s.arg(command->name(), -12).arg(command->summary());
     text += u"\n'resosync-cli <command> --help' describes a command's options.\n\n"
-            "Exit status: 0 done; 1 finished with rejected records or failed batches;\n"
-            "2 bad usage or settings; 3 could not run (feed or database unreachable,\n"
-            "authentication refused)."_s;
+            "Exit status: 0 done; 1 ran, but records were rejected, batches failed or the\n"
+            "database refused a statement; 2 bad usage or settings, or a step that needs\n"
+            "confirmation (a first full load, a large reconcile delete); 3 could not run\n"
+            "(feed or database unreachable, login refused, a privilege missing, a feed that\n"
+            "does not answer OData JSON)."_s;
     printOut(text);
 }
 

@@ -10,10 +10,17 @@
 #include <memory>
 
 using namespace Qt::StringLiterals;
+using resosync::reso::FeedProfile;
 
 namespace {
 
-constexpr int kDemoProperties = 2000; ///< about 50k media: a demo sync finishes in seconds
+/// About 480k media: a full demo sync takes about 40 s, long enough to watch and tune it.
+constexpr int kDemoProperties = 20000;
+
+int fail(const QString &message) {
+    QMessageBox::critical(nullptr, u"ResoSync"_s, message);
+    return 2;
+}
 
 } // namespace
 
@@ -40,31 +47,56 @@ int main(int argc, char *argv[]) {
                                         u"OData service root of a RESO Web API feed "
                                         "(default: the built-in simulator)."_s,
                                         u"URL"_s);
-    parser.addOptions({dbOption, feedOption});
+    const QCommandLineOption profileOption(
+        u"profile"_s,
+        u"Vendor profile of the feed: %1 (default generic; the demo uses simulator)."_s.arg(
+            FeedProfile::builtInNames()),
+        u"NAME"_s);
+    const QCommandLineOption demoSizeOption(
+        u"demo-properties"_s,
+        u"Listings in the built-in demo feed (default %1)."_s.arg(kDemoProperties), u"N"_s);
+    parser.addOptions({dbOption, feedOption, profileOption, demoSizeOption});
     parser.process(app);
 
     resosync::ui::ConsoleSetup setup;
     setup.conninfo =
         parser.isSet(dbOption) ? parser.value(dbOption) : qEnvironmentVariable("RESOSYNC_DB");
-    std::unique_ptr<resosync::sim::FeedSimulator> demo;
-    if (parser.isSet(feedOption)) {
+    const bool demo = !parser.isSet(feedOption);
+    const QString profileName = parser.isSet(profileOption)
+                                    ? parser.value(profileOption)
+                                    : (demo ? u"simulator"_s : u"generic"_s);
+    const auto profile = FeedProfile::byName(profileName);
+    if (!profile)
+        return fail(QApplication::translate("main", "--profile '%1' is not a known profile "
+                                                    "(known: %2).")
+                        .arg(profileName, FeedProfile::builtInNames()));
+    setup.profile = *profile;
+
+    std::unique_ptr<resosync::sim::FeedSimulator> simulator;
+    if (!demo) {
         setup.feedUrl = QUrl::fromUserInput(parser.value(feedOption));
         setup.feedName = setup.feedUrl.host();
     } else {
         resosync::sim::SimulatorOptions options;
-        options.properties = kDemoProperties;
-        demo = std::make_unique<resosync::sim::FeedSimulator>(options);
+        bool ok = true;
+        options.properties = parser.isSet(demoSizeOption) ? parser.value(demoSizeOption).toInt(&ok)
+                                                          : kDemoProperties;
+        if (!ok || options.properties < 1)
+            return fail(QApplication::translate("main", "--demo-properties '%1' is not a "
+                                                        "positive whole number.")
+                            .arg(parser.value(demoSizeOption)));
+        simulator = std::make_unique<resosync::sim::FeedSimulator>(options);
         QString error;
-        if (!demo->start(0, &error)) {
+        if (!simulator->start(0, &error)) {
             QMessageBox::critical(nullptr, u"ResoSync"_s,
                                   QApplication::translate("main", "The built-in demo feed could "
                                                                   "not start: %1")
                                       .arg(error));
             return 3;
         }
-        setup.feedUrl = demo->baseUrl();
+        setup.feedUrl = simulator->baseUrl();
         setup.feedName = QApplication::translate("main", "Built-in simulator (demo)");
-        setup.simulator = demo.get();
+        setup.simulator = simulator.get();
     }
 
     resosync::ui::MainWindow window(setup);

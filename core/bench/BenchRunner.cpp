@@ -25,14 +25,6 @@ namespace {
 
 const QString kScratchName = u"resosync_bench"_s;
 
-QString describe(const sync::SyncSettings &s) {
-    return u"page %1, listings %2, db %3, throttle %4, concurrency %5"_s.arg(s.batchSize)
-        .arg(s.propertyBatchSize)
-        .arg(s.dbBatchSize)
-        .arg(s.throttleMs)
-        .arg(s.concurrency);
-}
-
 /// Runs one sync in this process and waits for it (the simulator answers from its thread).
 metrics::RunReport runInProcess(const sync::SyncRequest &request, QString *error) {
     sync::SyncEngine engine(request);
@@ -59,9 +51,10 @@ BenchRow rowOf(const QString &name, Resource resource, const metrics::RunReport 
     row.failedRequests = report.metrics.api.failed + report.metrics.api.retries;
     row.bytes = report.metrics.api.bytes;
     row.peakMb = report.metrics.memory.peakMb;
-    row.settings = describe(sync::SyncSettings{
-        report.config.batchSize, report.config.propertyBatchSize, report.config.dbBatchSize,
-        report.config.throttleMs, report.config.concurrency});
+    row.settings = sync::SyncSettings{report.config.batchSize, report.config.propertyBatchSize,
+                                      report.config.dbBatchSize, report.config.throttleMs,
+                                      report.config.concurrency}
+                       .summary();
     row.error = error;
     return row;
 }
@@ -177,7 +170,7 @@ void BenchRunner::runMediaComparison(const QUrl &feed, const QString &conninfo,
             result.errors << failure->message;
             return;
         }
-        say(u"Media: %1 (%2)"_s.arg(config.name, describe(config.settings)));
+        say(u"Media: %1 (%2)"_s.arg(config.name, config.settings.summary()));
         sync::SyncRequest request = base;
         request.settings = config.settings;
         request.adaptive = config.adaptive;
@@ -257,10 +250,12 @@ void BenchRunner::runMemory(BenchResult &result) {
         for (auto it = resources.begin(); it != resources.end(); ++it)
             row.records += qint64(it.value()[u"fetched"_s].toDouble());
         const QJsonObject config = json[u"config"_s].toObject();
-        row.settings = describe(sync::SyncSettings{
-            config[u"batch_size"_s].toInt(), config[u"property_batch_size"_s].toInt(),
-            config[u"db_batch_size"_s].toInt(), config[u"throttle_ms"_s].toInt(),
-            config[u"concurrency"_s].toInt()});
+        row.settings =
+            sync::SyncSettings{config[u"batch_size"_s].toInt(),
+                               config[u"property_batch_size"_s].toInt(),
+                               config[u"db_batch_size"_s].toInt(), config[u"throttle_ms"_s].toInt(),
+                               config[u"concurrency"_s].toInt()}
+                .summary();
         result.memoryRuns << row;
     }
 }

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 namespace resosync::db {
 
@@ -185,6 +186,9 @@ struct BatchWriter::Impl {
     metrics::MetricsRecorder *metrics = nullptr;
     std::unique_ptr<pqxx::connection> connection;
     std::array<bool, reso::kAllResources.size()> stagingReady{};
+    quint64 connectionSerial = 0; ///< counts connections opened: a sweep must keep its own
+    quint64 sweepSerial = 0;      ///< the connection holding the key table, 0 = no sweep
+    std::string sweepStart;       ///< the server's time when the sweep began (timestamptz)
 
     bool isOpen() const { return connection && connection->is_open(); }
 
@@ -205,6 +209,7 @@ struct BatchWriter::Impl {
         connection = openConnection(conninfo, &error);
         if (!connection)
             return error;
+        ++connectionSerial;
         const auto failure =
             runGuarded({u"preparing the writer's connection"_s, {}}, conninfo, [&] {
 #pragma GCC diagnostic push
@@ -244,15 +249,17 @@ struct BatchWriter::Impl {
         ready = true;
     }
 
-    /// COPYs the lines of records [begin, end) into `table` (quoted), in blocks.
-    void copyLines(pqxx::transaction_base &tx, const std::string &table, const MergeSql &sql,
-                   const sync::ParsedPage &page, std::size_t begin, std::size_t end) {
+    /// COPY the lines of records [begin, end) into `table` (quoted name and columns).
+    void copyLines(pqxx::transaction_base &tx, const std::string &table,
+                   const std::vector<std::string> &columns,
+                   const std::vector<sync::ParsedRecord> &records, std::size_t begin,
+                   std::size_t end) {
         StatementTimer timer(metrics, DbStatement::Copy);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
         // tablewriter (deprecated, still in 6.4) takes preformatted lines, the cheapest
         // COPY libpqxx 6.4 offers; it splices the names raw, so they arrive quoted.
-        pqxx::tablewriter writer(tx, table, sql.copyColumns.cbegin(), sql.copyColumns.cend());
+        pqxx::tablewriter writer(tx, table, columns.cbegin(), columns.cend());
         // Lines go out in blocks of about kCopyBlockBytes, one CopyData message each: few
         // calls, yet the server parses one block while the next is on its way (a single
         // multi-megabyte message would make it wait for all of it). No trailing newline:
@@ -260,7 +267,7 @@ struct BatchWriter::Impl {
         std::string block;
         block.reserve(kCopyBlockBytes + 4096);
         for (std::size_t i = begin; i < end; ++i) {
-            const QByteArray &line = page.records[i].copyLine;
+            const QByteArray &line = records[i].copyLine;
             if (!block.empty())
                 block += '\n';
             block.append(line.constData(), static_cast<std::size_t>(line.size()));
@@ -297,7 +304,7 @@ struct BatchWriter::Impl {
         const MergeSql &sql = MergeSql::of(page.resource);
         try {
             pqxx::subtransaction savepoint(tx, "resosync_direct");
-            copyLines(savepoint, sql.targetTable, sql, page, begin, end);
+            copyLines(savepoint, sql.targetTable, sql.copyColumns, page.records, begin, end);
             savepoint.commit();
             return static_cast<qint64>(end - begin);
         } catch (const pqxx::unique_violation &) {
@@ -317,6 +324,34 @@ struct BatchWriter::Impl {
         return true;
     }
 
+    /// Runs a MergeSql cascading delete (one result row of counts per resource).
+    DeletedRows cascadingDelete(pqxx::transaction_base &tx, const std::string &sql,
+                                const std::string &first, const std::string &second = {}) {
+        StatementTimer timer(metrics, DbStatement::Delete);
+        const pqxx::row row =
+            second.empty() ? tx.exec_params1(sql, first) : tx.exec_params1(sql, first, second);
+        timer.succeeded();
+        DeletedRows deleted{};
+        for (std::size_t i = 0; i < deleted.size(); ++i)
+            deleted[i] = row[static_cast<int>(i)].as<qint64>();
+        return deleted;
+    }
+
+    /// Deletes the page's withdrawn records (MlgCanView false), unless stored newer.
+    DeletedRows deleteWithdrawn(pqxx::transaction_base &tx, const sync::ParsedPage &page) {
+        if (page.withdrawn.empty())
+            return {};
+        std::vector<QByteArray> keys, timestamps;
+        keys.reserve(page.withdrawn.size());
+        timestamps.reserve(page.withdrawn.size());
+        for (const sync::ParsedRecord &record : page.withdrawn) {
+            keys.push_back(record.key);
+            timestamps.push_back(reso::Timestamp::fromUsecs(record.modifiedUsecs).toUtf8());
+        }
+        return cascadingDelete(tx, MergeSql::of(page.resource).deleteWithdrawn,
+                               PgText::arrayLiteral(keys), PgText::arrayLiteral(timestamps));
+    }
+
     /// Writes records [begin, end): new rows by direct COPY, others by COPY into staging and
     /// the guarded merge; returns the rows written.
     qint64 writeChunk(pqxx::dbtransaction &tx, const sync::ParsedPage &page, std::size_t begin,
@@ -334,7 +369,7 @@ struct BatchWriter::Impl {
             tx.exec(sql.clearStaging);
             timer.succeeded();
         }
-        copyLines(tx, sql.stagingTable, sql, page, begin, end);
+        copyLines(tx, sql.stagingTable, sql.copyColumns, page.records, begin, end);
         StatementTimer timer(metrics, DbStatement::Merge);
         const pqxx::result merged = tx.exec_prepared(unique ? mergeUniqueStatement(page.resource)
                                                             : mergeStatement(page.resource));
@@ -411,6 +446,15 @@ struct BatchWriter::Impl {
         timer.succeeded();
     }
 
+    /// Throws unless the connection is the one the current key sweep began on.
+    void requireSweepConnection() const {
+        if (sweepSerial == 0 || sweepSerial != connectionSerial)
+            throw std::runtime_error(
+                "the connection holding the key sweep's temporary table was lost (or no sweep "
+                "was begun), so the keys listed so far are gone; nothing was deleted, run the "
+                "reconcile again");
+    }
+
     void commit(pqxx::dbtransaction &tx) {
         StatementTimer timer(metrics, DbStatement::Other);
         tx.commit();
@@ -444,11 +488,13 @@ struct BatchWriter::Impl {
             }
         }
         writeRejects(tx, page, runId, refused);
+        const DeletedRows deleted = deleteWithdrawn(tx, page);
         if (checkpoint)
             writeCheckpoint(tx, page.resource, *checkpoint);
         commit(tx);
         result->upserted = upserted;
         result->rejected = static_cast<qint64>(page.rejects.size() + refused.size());
+        result->deleted = deleted;
         if (!refused.empty()) {
             // One line a page, not one a record: a vendor's bad batch can refuse thousands.
             const RefusedRecord &first = refused.front();
@@ -631,6 +677,92 @@ CompleteResult BatchWriter::completeChildBatch(reso::Resource child,
         [](const pqxx::sql_error &) { return false; });
     if (result.error)
         result.deleted = 0;
+    return result;
+}
+
+std::optional<DbError> BatchWriter::beginKeySweep() {
+    const DbAction action{u"preparing a temporary table for the feed's keys"_s,
+                          u"TEMPORARY on the database."_s};
+    d->sweepSerial = 0;
+    return d->run(
+        action,
+        [&] {
+            pqxx::work tx(*d->connection);
+            StatementTimer timer(d->metrics, DbStatement::Other);
+            tx.exec(std::string("CREATE TEMP TABLE IF NOT EXISTS ") + MergeSql::kFeedKeysTable +
+                    " (key text NOT NULL)");
+            tx.exec(std::string("TRUNCATE ") + MergeSql::kFeedKeysTable);
+            d->sweepStart = tx.exec1("SELECT now()::text")[0].as<std::string>();
+            timer.succeeded();
+            d->commit(tx);
+            d->sweepSerial = d->connectionSerial;
+        },
+        [](const pqxx::sql_error &) { return false; });
+}
+
+std::optional<DbError> BatchWriter::copyKeys(const sync::ParsedPage &page) {
+    const DbAction action{
+        u"storing %1 %2 keys of the feed in a temporary table"_s.arg(page.records.size())
+            .arg(reso::resourceName(page.resource)),
+        u"TEMPORARY on the database."_s};
+    static const std::vector<std::string> kKeyColumn{"key"};
+    return d->run(
+        action,
+        [&] {
+            d->requireSweepConnection();
+            pqxx::work tx(*d->connection);
+            if (!page.records.empty())
+                d->copyLines(tx, MergeSql::kFeedKeysTable, kKeyColumn, page.records, 0,
+                             page.records.size());
+            d->commit(tx);
+        },
+        [](const pqxx::sql_error &) { return false; });
+}
+
+SweepResult BatchWriter::finishKeySweep(reso::Resource resource, const DeleteGuard &guard) {
+    const MergeSql &sql = MergeSql::of(resource);
+    const QString name = reso::resourceName(resource);
+    const DbAction action{u"deleting the %1 records the feed no longer lists"_s.arg(name),
+                          resource == reso::Resource::Property
+                              ? u"SELECT and DELETE on public.\"Property\", DELETE on \"Media\", "
+                                "\"PropertyRooms\", \"OpenHouse\" and resosync.child_sync."_s
+                              : u"SELECT and DELETE on public.\"%1\"."_s.arg(name)};
+    SweepResult result;
+    result.error = d->run(
+        action,
+        [&] {
+            d->requireSweepConnection();
+            result = SweepResult();
+            pqxx::work tx(*d->connection);
+            {
+                StatementTimer timer(d->metrics, DbStatement::Other);
+                // Temporary tables are never analyzed by autovacuum: without statistics the
+                // planner guesses the key list small and may choose a nested loop.
+                tx.exec(std::string("ANALYZE ") + MergeSql::kFeedKeysTable);
+                result.keysSeen =
+                    tx.exec1(std::string("SELECT count(*) FROM ") + MergeSql::kFeedKeysTable)[0]
+                        .as<qint64>();
+                result.localRows =
+                    tx.exec1("SELECT count(*) FROM " + sql.targetTable)[0].as<qint64>();
+                timer.succeeded();
+            }
+            if (result.keysSeen == 0 && result.localRows > 0 && !guard.confirmed) {
+                // An empty answer is far likelier a broken feed than an empty MLS.
+                result.deleted[static_cast<std::size_t>(resource)] = result.localRows;
+                result.refused = true;
+                return; // rolls back: nothing changed
+            }
+            result.deleted = d->cascadingDelete(tx, sql.deleteUnlisted, d->sweepStart);
+            const auto own = double(result.deleted[static_cast<std::size_t>(resource)]);
+            if (!guard.confirmed && own > guard.maxShare * double(result.localRows)) {
+                result.refused = true;
+                return; // rolls back: nothing deleted
+            }
+            d->commit(tx);
+        },
+        [](const pqxx::sql_error &) { return false; });
+    if (result.error)
+        result.deleted = {};
     return result;
 }
 

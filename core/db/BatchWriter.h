@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -34,15 +35,35 @@ struct ParentKey {
     qint64 modifiedUsecs = 0;
 };
 
+/// Rows deleted per resource, in reso::kAllResources order (a listing takes its children).
+using DeletedRows = std::array<qint64, reso::kAllResources.size()>;
+
 struct WriteResult {
-    qint64 upserted = 0; ///< rows inserted or updated (guarded no-ops excluded)
-    qint64 rejected = 0; ///< records written to resosync.rejects (parser's and database's)
+    qint64 upserted = 0;   ///< rows inserted or updated (guarded no-ops excluded)
+    qint64 rejected = 0;   ///< records written to resosync.rejects (parser's and database's)
+    DeletedRows deleted{}; ///< rows deleted for the page's withdrawn records (MlgCanView false)
     std::optional<DbError> error;
     bool ok() const { return !error; }
 };
 
 struct CompleteResult {
     qint64 deleted = 0;
+    std::optional<DbError> error;
+    bool ok() const { return !error; }
+};
+
+/// When a reconcile may delete: at most `maxShare` of a table's rows, unless `confirmed`.
+struct DeleteGuard {
+    double maxShare = 0.2;
+    bool confirmed = false;
+};
+
+/// The end of a key sweep for one resource.
+struct SweepResult {
+    qint64 keysSeen = 0;   ///< keys the feed listed (as COPYed; a repeated key counts twice)
+    qint64 localRows = 0;  ///< rows of the resource's table before the delete
+    DeletedRows deleted{}; ///< rows deleted (or, when refused, that would have been)
+    bool refused = false;  ///< the guard refused: nothing was deleted
     std::optional<DbError> error;
     bool ok() const { return !error; }
 };
@@ -80,6 +101,20 @@ public:
     /// in resosync.child_sync with its timestamp — one transaction.
     CompleteResult completeChildBatch(reso::Resource child, const std::vector<ParentKey> &parents,
                                       const std::vector<QByteArray> &seenKeys, qint64 runId);
+
+    /// Reconcile, step 1: creates (or empties) this connection's temporary key table and
+    /// notes the server's time, which bounds what the sweep may delete. The sweep's later
+    /// steps must run on this same writer, and fail if its connection was replaced since
+    /// (the temporary table went with the old one).
+    std::optional<DbError> beginKeySweep();
+    /// Step 2, once per page: COPY the page's keys (ParsedRecord::copyLine) into the table.
+    std::optional<DbError> copyKeys(const sync::ParsedPage &page);
+    /// Step 3, after the COMPLETE key list was copied: in one transaction, deletes the rows of
+    /// `resource` the feed no longer lists (MergeSql::deleteUnlisted: only rows stored before
+    /// the sweep began; a listing with its children and child_sync rows). Refuses, deleting
+    /// nothing, when the feed listed no key while the table has rows, or when the rows to
+    /// delete exceed `guard.maxShare` of the table, unless `guard.confirmed`.
+    SweepResult finishKeySweep(reso::Resource resource, const DeleteGuard &guard);
 
     /// Which of `keys` exist in "Property" (for orphan checks the in-process cache missed).
     std::optional<DbError> existingProperties(const std::vector<QByteArray> &keys,

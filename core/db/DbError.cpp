@@ -117,10 +117,30 @@ QString errorKindName(DbErrorKind kind) {
         return u"schema-too-new"_s;
     case DbErrorKind::SchemaConflict:
         return u"schema-conflict"_s;
+    case DbErrorKind::SchemaOutdated:
+        return u"schema-outdated"_s;
     case DbErrorKind::Failed:
         return u"failed"_s;
     }
     return u"failed"_s;
+}
+
+DbErrorClass classify(DbErrorKind kind) {
+    switch (kind) {
+    case DbErrorKind::InvalidConninfo:
+    case DbErrorKind::SchemaTooNew:
+    case DbErrorKind::SchemaConflict:
+    case DbErrorKind::SchemaOutdated:
+        return DbErrorClass::BadSettings;
+    case DbErrorKind::Unreachable:
+    case DbErrorKind::AuthenticationFailed:
+    case DbErrorKind::InsufficientPrivilege:
+        return DbErrorClass::Unavailable;
+    case DbErrorKind::OutcomeUnknown:
+    case DbErrorKind::Failed:
+        return DbErrorClass::Failed;
+    }
+    return DbErrorClass::Failed;
 }
 
 DbError connectError(const pqxx::broken_connection &error, const QString &conninfo) {

@@ -20,8 +20,18 @@ enum class DbErrorKind {
     OutcomeUnknown,        ///< the connection broke during COMMIT: it may or may not have happened
     SchemaTooNew,          ///< the database's schema is newer than this binary knows
     SchemaConflict,        ///< objects exist that ResoSync's schema would create
+    SchemaOutdated,        ///< the schema is not installed or older than this binary needs
     Failed,                ///< anything else; the message carries the server's reason
 };
+
+/// What a failure means for whoever asked, decided once for every caller: the CLI's exit
+/// statuses and the sync's outcome both follow it.
+enum class DbErrorClass {
+    BadSettings, ///< the settings or the database must change first (connection string, schema)
+    Unavailable, ///< could not run: no server, login refused, a privilege missing
+    Failed,      ///< ran and failed: the server refused a statement, or the outcome is unknown
+};
+DbErrorClass classify(DbErrorKind kind);
 
 /// A failed database call, ready to show: no stack trace, no secret.
 struct DbError {

@@ -1,6 +1,7 @@
 #include "db/IndexAdvisor.h"
 
 #include "db/Connection.h"
+#include "db/PgText.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -143,18 +144,21 @@ void describePlan(const QJsonObject &node, PlanSummary &summary) {
 
 struct SyncQuery {
     QString name;
-    QString sql;
+    QString sql;                     ///< with $1, $2 ... for the sampled values
+    std::vector<std::string> params; ///< the sampled values, sent as parameters
 };
 
-QString quotedArray(pqxx::transaction_base &tx, const QStringList &keys) {
-    QStringList quoted;
+/// A text[] parameter for `keys` (used as `$n::text[]`).
+std::string textArray(const QStringList &keys) {
+    std::vector<QByteArray> elements;
     for (const QString &key : keys)
-        quoted.append(QString::fromStdString(tx.quote(str(key))));
-    return u"ARRAY[%1]::text[]"_s.arg(quoted.join(u", "_s));
+        elements.push_back(key.toUtf8());
+    return PgText::arrayLiteral(elements);
 }
 
 /// The sync's own queries with representative parameters taken from the data: 50 parent
 /// keys sampled at random (seeded, so reruns pick the same ones) and timestamps near the end.
+/// The values travel as statement parameters, never spliced into the SQL.
 QList<SyncQuery> measuredQueries(pqxx::transaction_base &tx) {
     tx.exec("SELECT setseed(0.42)");
     const auto sample = [&tx](const char *sql) {
@@ -178,69 +182,92 @@ QList<SyncQuery> measuredQueries(pqxx::transaction_base &tx) {
                "WHERE \"ListingKey\" IS NOT NULL) s ORDER BY random() LIMIT 50");
     const auto percentile = [&tx](const char *sql) {
         const pqxx::result rows = tx.exec(sql);
-        return rows.empty() || rows[0][0].is_null()
-                   ? u"'2000-01-01T00:00:00Z'"_s
-                   : QString::fromStdString(tx.quote(rows[0][0].c_str()));
+        return rows.empty() || rows[0][0].is_null() ? std::string("2000-01-01T00:00:00Z")
+                                                    : std::string(rows[0][0].c_str());
     };
     // The newest 1% of rows: what an incremental sync asks for.
-    const QString propertySince = percentile("SELECT percentile_disc(0.99) WITHIN GROUP (ORDER BY "
-                                             "\"ModificationTimestamp\") FROM public.\"Property\"");
-    const QString mediaSince = percentile("SELECT percentile_disc(0.99) WITHIN GROUP (ORDER BY "
-                                          "\"MediaModificationTimestamp\") FROM public.\"Media\"");
-    const QString mediaMid = percentile("SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY "
-                                        "\"MediaModificationTimestamp\") FROM public.\"Media\"");
+    const std::string propertySince =
+        percentile("SELECT percentile_disc(0.99) WITHIN GROUP (ORDER BY "
+                   "\"ModificationTimestamp\") FROM public.\"Property\"");
+    const std::string mediaSince =
+        percentile("SELECT percentile_disc(0.99) WITHIN GROUP (ORDER BY "
+                   "\"MediaModificationTimestamp\") FROM public.\"Media\"");
+    const std::string mediaMid =
+        percentile("SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY "
+                   "\"MediaModificationTimestamp\") FROM public.\"Media\"");
     const pqxx::result statusRows =
         tx.exec("SELECT \"ContractStatus\" FROM public.\"Property\" "
                 "WHERE \"ContractStatus\" IS NOT NULL GROUP BY 1 "
                 "ORDER BY (\"ContractStatus\" = 'Active') DESC, count(*) LIMIT 1");
-    const QString status = QString::fromStdString(
-        tx.quote(statusRows.empty() ? std::string("Active") : statusRows[0][0].c_str()));
+    const std::string status = statusRows.empty() ? "Active" : statusRows[0][0].c_str();
 
-    const QString mediaKeys = quotedArray(tx, mediaParents);
-    const auto childDelete = [&tx](const QString &table, const QString &parent, const QString &key,
-                                   const QStringList &parents) {
+    const std::string mediaKeys = textArray(mediaParents);
+    const auto childDelete = [](const QString &table, const QString &parent, const QString &key,
+                                const QStringList &parents) {
         // core/db/MergeSql.cpp, deleteUnseenChildren: a batch that kept none of the children.
-        return u"DELETE FROM public.\"%1\" WHERE \"%2\" = ANY(%3) AND \"%4\" NOT IN "
-               "(SELECT unnest(ARRAY['none']::text[]))"_s.arg(table, parent,
-                                                              quotedArray(tx, parents), key);
+        return SyncQuery{
+            QString(),
+            u"DELETE FROM public.\"%1\" WHERE \"%2\" = ANY($1::text[]) "
+            "AND \"%3\" NOT IN (SELECT unnest(ARRAY['none']::text[]))"_s.arg(table, parent, key),
+            {textArray(parents)}};
+    };
+    const auto named = [](const QString &name, SyncQuery query) {
+        query.name = name;
+        return query;
     };
     return {
         {u"property key stream"_s,
-         u"SELECT \"ListingKey\" FROM public.\"Property\" WHERE \"ListingKey\" > %1 "
-         "ORDER BY \"ListingKey\" LIMIT 1000"_s.arg(
-             QString::fromStdString(tx.quote(str(listings.first()))))},
+         u"SELECT \"ListingKey\" FROM public.\"Property\" WHERE \"ListingKey\" > $1 "
+         "ORDER BY \"ListingKey\" LIMIT 1000"_s,
+         {str(listings.first())}},
         {u"property cursor order"_s,
          u"SELECT \"ListingKey\", \"ModificationTimestamp\" FROM public.\"Property\" WHERE "
-         "\"ModificationTimestamp\" >= %1 ORDER BY \"ModificationTimestamp\", \"ListingKey\" "
-         "LIMIT 1000"_s.arg(propertySince)},
+         "\"ModificationTimestamp\" >= $1::timestamptz ORDER BY \"ModificationTimestamp\", "
+         "\"ListingKey\" LIMIT 1000"_s,
+         {propertySince}},
         {u"ContractStatus filter"_s,
-         u"SELECT \"ListingKey\" FROM public.\"Property\" WHERE \"ContractStatus\" = %1"_s.arg(
-             status)},
+         u"SELECT \"ListingKey\" FROM public.\"Property\" WHERE \"ContractStatus\" = $1"_s,
+         {status}},
         {u"media lookup by listing"_s,
-         u"SELECT \"MediaKey\" FROM public.\"Media\" WHERE \"ResourceRecordKey\" = ANY(%1)"_s.arg(
-             mediaKeys)},
+         u"SELECT \"MediaKey\" FROM public.\"Media\" WHERE \"ResourceRecordKey\" = "
+         "ANY($1::text[])"_s,
+         {mediaKeys}},
         {u"media lookup by listing and timestamp"_s,
          u"SELECT \"MediaKey\", \"MediaModificationTimestamp\" FROM public.\"Media\" WHERE "
-         "\"ResourceRecordKey\" = ANY(%1) AND \"MediaModificationTimestamp\" >= %2 "
-         "ORDER BY \"ResourceRecordKey\", \"MediaModificationTimestamp\""_s.arg(mediaKeys,
-                                                                                mediaMid)},
+         "\"ResourceRecordKey\" = ANY($1::text[]) AND \"MediaModificationTimestamp\" >= "
+         "$2::timestamptz ORDER BY \"ResourceRecordKey\", \"MediaModificationTimestamp\""_s,
+         {mediaKeys, mediaMid}},
         {u"media changes since timestamp"_s,
-         u"SELECT \"MediaKey\" FROM public.\"Media\" WHERE \"MediaModificationTimestamp\" >= %1 "
-         "ORDER BY \"MediaModificationTimestamp\" LIMIT 1000"_s.arg(mediaSince)},
-        {u"media child delete"_s,
-         childDelete(u"Media"_s, u"ResourceRecordKey"_s, u"MediaKey"_s, mediaParents)},
-        {u"rooms child delete"_s,
-         childDelete(u"PropertyRooms"_s, u"ListingKey"_s, u"RoomKey"_s, roomParents)},
-        {u"open house child delete"_s,
-         childDelete(u"OpenHouse"_s, u"ListingKey"_s, u"OpenHouseKey"_s, openHouseParents)},
+         u"SELECT \"MediaKey\" FROM public.\"Media\" WHERE \"MediaModificationTimestamp\" >= "
+         "$1::timestamptz ORDER BY \"MediaModificationTimestamp\" LIMIT 1000"_s,
+         {mediaSince}},
+        named(u"media child delete"_s,
+              childDelete(u"Media"_s, u"ResourceRecordKey"_s, u"MediaKey"_s, mediaParents)),
+        named(u"rooms child delete"_s,
+              childDelete(u"PropertyRooms"_s, u"ListingKey"_s, u"RoomKey"_s, roomParents)),
+        named(u"open house child delete"_s,
+              childDelete(u"OpenHouse"_s, u"ListingKey"_s, u"OpenHouseKey"_s, openHouseParents)),
     };
+}
+
+/// The statement as shown to a person: the SQL, then its parameters' values.
+QString shownSql(const SyncQuery &query) {
+    QString shown = query.sql;
+    for (std::size_t i = 0; i < query.params.size(); ++i) {
+        QString value = QString::fromStdString(query.params[i]);
+        if (value.size() > 120)
+            value = value.left(117) + u"..."_s;
+        shown += u"\n-- $%1 = %2"_s.arg(i + 1).arg(value);
+    }
+    return shown;
 }
 
 QueryMeasurement measureOnce(pqxx::connection &connection, const SyncQuery &query) {
     // In a transaction that is rolled back: the child deletes must not delete.
     pqxx::work tx(connection);
     const pqxx::result rows =
-        tx.exec(str(u"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "_s + query.sql));
+        tx.exec_params(str(u"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "_s + query.sql),
+                       pqxx::prepare::make_dynamic_params(query.params));
     tx.abort();
     const QJsonObject root =
         QJsonDocument::fromJson(QByteArray(rows[0][0].c_str())).array().first().toObject();
@@ -249,7 +276,7 @@ QueryMeasurement measureOnce(pqxx::connection &connection, const SyncQuery &quer
     describePlan(plan, summary);
     QueryMeasurement measurement;
     measurement.name = query.name;
-    measurement.sql = query.sql;
+    measurement.sql = shownSql(query);
     measurement.planShape = summary.nodes.mid(0, 4).join(u" > "_s);
     measurement.usesIndex = summary.usesIndex;
     measurement.executionMs = root.value("Execution Time"_L1).toDouble();

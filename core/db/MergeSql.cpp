@@ -32,6 +32,32 @@ std::string joined(const std::vector<std::string> &parts, const std::string &pre
     return out;
 }
 
+/// `WITH gone AS (<deleteGone> RETURNING key), ...` counting the rows deleted per resource.
+/// `deleteGone` deletes from `target AS t`; for Property, the children of the listings it
+/// deletes and their resosync.child_sync rows go in the same statement.
+std::string cascadingDelete(reso::Resource resource, const std::string &deleteGone) {
+    const reso::ResourceInfo &info = reso::resourceInfo(resource);
+    std::string sql =
+        "WITH gone AS (" + deleteGone + " RETURNING t." + quoted(info.keyField) + " AS key)";
+    std::vector<std::string> counts(reso::kAllResources.size(), "0");
+    counts[static_cast<std::size_t>(resource)] = "(SELECT count(*) FROM gone)";
+    if (resource == reso::Resource::Property) {
+        for (reso::Resource child : reso::kAllResources) {
+            const reso::ResourceInfo &childInfo = reso::resourceInfo(child);
+            if (childInfo.parentKeyField.isEmpty())
+                continue;
+            const std::string name = "gone_" + toStd(childInfo.name);
+            sql += ", " + name + " AS (DELETE FROM public." + quoted(childInfo.name) +
+                   " c USING gone WHERE c." + quoted(childInfo.parentKeyField) +
+                   " = gone.key RETURNING 1)";
+            counts[static_cast<std::size_t>(child)] = "(SELECT count(*) FROM " + name + ")";
+        }
+        sql += ", gone_child_sync AS (DELETE FROM resosync.child_sync s USING gone "
+               "WHERE s.listing_key = gone.key RETURNING 1)";
+    }
+    return sql + " SELECT " + joined(counts);
+}
+
 MergeSql build(reso::Resource resource) {
     const reso::ResourceInfo &info = reso::resourceInfo(resource);
     MergeSql sql;
@@ -84,6 +110,16 @@ MergeSql build(reso::Resource resource) {
 
     sql.anyStored = "SELECT EXISTS (SELECT 1 FROM " + sql.targetTable + " WHERE " + sql.keyColumn +
                     " = ANY($1::text[]))";
+    sql.deleteUnlisted = cascadingDelete(
+        resource, "DELETE FROM " + sql.targetTable + " t WHERE t.replicated_at < $1::timestamptz " +
+                      "AND NOT EXISTS (SELECT 1 FROM " + MergeSql::kFeedKeysTable +
+                      " k WHERE k.key = t." + sql.keyColumn + ")");
+    sql.deleteWithdrawn = cascadingDelete(
+        resource,
+        "DELETE FROM " + sql.targetTable +
+            " t USING unnest($1::text[], $2::timestamptz[]) AS w(key, modified) WHERE t." +
+            sql.keyColumn + " = w.key AND (t." + timestamp + " IS NULL OR t." + timestamp +
+            " <= w.modified)");
 
     if (!sql.parentColumn.empty()) {
         // NOT IN over a subquery is planned as a hashed SubPlan even in the generic plan a

@@ -44,6 +44,22 @@ struct MergeSql {
     /// the other children of those parents.
     std::string deleteUnseenChildren;
 
+    /// Where a reconcile's key sweep COPYs the feed's keys: one temporary table per
+    /// connection, holding one resource's keys at a time.
+    static constexpr const char *kFeedKeysTable = "pg_temp.\"resosync_feed_keys\"";
+
+    /// Reconcile: `$1` the sweep's start (timestamptz). Deletes the rows whose key is not in
+    /// kFeedKeysTable and that were stored before the sweep began (a row a concurrent sync
+    /// stored meanwhile is left for the next reconcile). For Property also the children of
+    /// those listings and their resosync.child_sync rows. One result row: the rows deleted per
+    /// resource, in kAllResources order.
+    std::string deleteUnlisted;
+    /// MlgCanView: `$1` keys (text[]), `$2` their ModificationTimestamps (timestamptz[]).
+    /// Deletes those rows unless the stored one is newer (an old page replayed must not
+    /// delete a record shown again since); for Property with children and child_sync rows.
+    /// One result row as for deleteUnlisted.
+    std::string deleteWithdrawn;
+
     std::string keyColumn;    ///< quoted, e.g. `"MediaKey"`
     std::string parentColumn; ///< quoted, e.g. `"ResourceRecordKey"`; empty for Property
 };

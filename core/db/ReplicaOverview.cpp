@@ -31,12 +31,13 @@ ReplicaOverview readReplicaOverview(const QString &conninfo) {
                 ResourceReplica replica;
                 replica.resource = resource;
                 const std::string table = reso::resourceName(resource).toStdString();
+                // Schema-qualified: for a role named like a schema (resosync), the default
+                // search_path would look in that schema first.
+                const std::string qualified = "public." + tx.quote_name(table);
                 const bool exists =
-                    tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", tx.quote_name(table))[0]
-                        .as<bool>();
+                    tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", qualified)[0].as<bool>();
                 if (exists)
-                    replica.rows =
-                        tx.exec1("SELECT count(*) FROM " + tx.quote_name(table))[0].as<qint64>();
+                    replica.rows = tx.exec1("SELECT count(*) FROM " + qualified)[0].as<qint64>();
                 if (overview.schemaVersion > 0) {
                     const pqxx::result cursor =
                         tx.exec_params("SELECT to_char(cursor_timestamp AT TIME ZONE 'UTC', "

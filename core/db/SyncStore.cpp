@@ -139,7 +139,7 @@ std::optional<DbError> SyncStore::open() {
         return schema.error;
     if (schema.version < schema.latestVersion) {
         DbError error;
-        error.kind = DbErrorKind::Failed;
+        error.kind = DbErrorKind::SchemaOutdated;
         error.message =
             schema.version == 0
                 ? u"ResoSync's schema is not installed in %1.\nRun `resosync-cli schema apply` "

@@ -86,7 +86,18 @@ QJsonObject RunReport::toJson() const {
         problemsJson.append(problem);
 
     reportedConfig.insert(u"resources"_s, configResources); // the resources reported, in order
-    return QJsonObject{
+    QJsonObject reconcileJson;
+    for (const ReconcileSummary &r : reconcile) {
+        reconcileJson.insert(r.resource, QJsonObject{
+                                             {u"keys_seen"_s, r.keysSeen},
+                                             {u"local_rows"_s, r.localRows},
+                                             {u"deleted"_s, r.deleted},
+                                             {u"children_deleted"_s, r.childrenDeleted},
+                                             {u"seconds"_s, rounded(r.seconds, 3)},
+                                             {u"outcome"_s, r.outcome},
+                                         });
+    }
+    QJsonObject json{
         {u"run_id"_s, runId},
         {u"status"_s, status},
         {u"duration_s"_s, rounded(durationSeconds, 3)},
@@ -137,6 +148,9 @@ QJsonObject RunReport::toJson() const {
          }},
         {u"problems"_s, problemsJson},
     };
+    if (!reconcile.isEmpty())
+        json.insert(u"reconcile"_s, reconcileJson);
+    return json;
 }
 
 RunConfig RunConfig::fromJson(const QJsonObject &json) {
@@ -224,6 +238,21 @@ RunReport RunReport::fromJson(const QJsonObject &json) {
 
     for (const QJsonValue &problem : json[u"problems"_s].toArray())
         report.problems << problem.toString();
+    // A JSON object has no order: reconciles ran in resource order, Property first.
+    const QJsonObject reconcile = json[u"reconcile"_s].toObject();
+    for (reso::Resource resource : reso::kAllResources) {
+        const QString name = reso::resourceName(resource);
+        if (!reconcile.contains(name))
+            continue;
+        const QJsonObject r = reconcile[name].toObject();
+        report.reconcile << ReconcileSummary{name,
+                                             r[u"keys_seen"_s].toInteger(),
+                                             r[u"local_rows"_s].toInteger(),
+                                             r[u"deleted"_s].toInteger(),
+                                             r[u"children_deleted"_s].toInteger(),
+                                             r[u"seconds"_s].toDouble(),
+                                             r[u"outcome"_s].toString()};
+    }
     return report;
 }
 
@@ -260,6 +289,19 @@ QString RunReport::toText() const {
         line(reso::resourceName(resource) + ": "_L1 + QString::number(p.fetched) + " fetched, "_L1 +
              QString::number(p.upserted) + " upserted, "_L1 + QString::number(p.deleted) +
              " deleted, "_L1 + QString::number(p.rejected) + " rejected"_L1);
+    }
+    for (const ReconcileSummary &r : stored.reconcile) {
+        const QString children =
+            r.childrenDeleted > 0
+                ? " (and "_L1 + QString::number(r.childrenDeleted) + " child rows)"_L1
+                : QString();
+        line("Reconcile "_L1 + r.resource + ": "_L1 + QString::number(r.keysSeen) +
+             " keys in the feed, "_L1 + QString::number(r.localRows) + " rows stored, "_L1 +
+             QString::number(r.deleted) +
+             (r.outcome == "refused"_L1  ? " to delete: REFUSED, nothing deleted"_L1
+              : r.outcome == "failed"_L1 ? " deleted: FAILED, nothing deleted"_L1
+                                         : " deleted"_L1) +
+             children + " in "_L1 + QString::number(r.seconds, 'f', 1) + " s"_L1);
     }
     const QString run =
         stored.runId > 0 ? " (run "_L1 + QString::number(stored.runId) + u')' : QString();

@@ -12,6 +12,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -70,6 +71,20 @@ bool isJsonContent(const QNetworkReply *reply, const QByteArray &body) {
     return start.startsWith('{') || start.startsWith('[');
 }
 
+/// Why a successful answer is not an OData JSON page ("text/html, not OData JSON"), or empty
+/// when it may be one. A declared non-JSON type decides; without one, the first byte does.
+QString notODataAnswer(const QNetworkReply *reply, const QByteArray &body) {
+    const QByteArray type = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+    const QByteArray mediaType = type.left(type.indexOf(';')).trimmed().toLower();
+    if (!mediaType.isEmpty() && !mediaType.contains("json"))
+        return QString::fromLatin1(mediaType) + u", not OData JSON"_s;
+    const QByteArray start = body.trimmed().left(60);
+    if (start.isEmpty() || start.startsWith('{') || start.startsWith('['))
+        return {};
+    return u"something that is not JSON (it starts with \""_s +
+           QString::fromUtf8(start).simplified() + u"\"), not OData JSON"_s;
+}
+
 /// What one attempt came to, and what to tell a person if it is the last.
 struct Verdict {
     enum Kind { Ok, Retry, RateLimited, Unauthorized, Fail };
@@ -104,10 +119,23 @@ QString fetchErrorName(FetchError error) {
         return u"unauthorized"_s;
     case FetchError::RateLimited:
         return u"rate-limited"_s;
+    case FetchError::NotOData:
+        return u"not-odata"_s;
     case FetchError::Cancelled:
         return u"cancelled"_s;
     }
     return u"unknown"_s;
+}
+
+void trustExtraCaCertificates(QNetworkRequest &request,
+                              const QList<QSslCertificate> &certificates) {
+    if (certificates.isEmpty())
+        return;
+    // The default configuration carries the system's CAs and full peer verification; the
+    // extra ones are added to it, never substituted for verification.
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.addCaCertificates(certificates);
+    request.setSslConfiguration(configuration);
 }
 
 struct FeedClient::Impl {
@@ -121,6 +149,7 @@ struct FeedClient::Impl {
         , wakeTimer(new QTimer(client))
         , limiter(feedProfile.limits)
         , authKind(auth.kind)
+        , extraCaCertificates(auth.extraCaCertificates)
         , throttleMs(std::max(0, feedProfile.throttleMs)) {
         clock.start();
         wakeTimer->setSingleShot(true);
@@ -149,6 +178,7 @@ struct FeedClient::Impl {
     RateLimiter limiter;
     RetryPolicy retry;
     AuthKind authKind;
+    QList<QSslCertificate> extraCaCertificates;
     QElapsedTimer clock;
     int throttleMs;
     int maxAttempts = 6;
@@ -226,6 +256,7 @@ void FeedClient::Impl::start(const RequestPtr &request) {
     }
     if (profile.requestTimeoutMs > 0)
         http.setTransferTimeout(profile.requestTimeoutMs);
+    trustExtraCaCertificates(http, extraCaCertificates);
 
     QNetworkReply *reply = network->get(http);
     request->reply = reply;
@@ -320,6 +351,19 @@ Verdict FeedClient::Impl::judge(const RequestPtr &request, QNetworkReply *reply,
                     u" bytes for longer than the profile's request timeout ("_s +
                     QString::number(profile.requestTimeoutMs / 1000.0) + u" s)"_s;
             v.check = u"Check the network; a slow feed may need a longer request timeout."_s;
+            return v;
+        }
+        if (const QString notOData = notODataAnswer(reply, request->body); !notOData.isEmpty()) {
+            // A web page or garbage where the feed should be: a wrong service root (or a
+            // login page in front of it). Retrying does not change what is there.
+            v.kind = Verdict::Fail;
+            v.error = FetchError::NotOData;
+            v.why =
+                u"the feed at "_s +
+                request->url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toDisplayString() +
+                u" answered "_s + notOData;
+            v.check = u"Check the service root URL (--api): it must be the feed's OData endpoint, "
+                      "e.g. https://api.example.com/odata."_s;
             return v;
         }
         QString shortBy;

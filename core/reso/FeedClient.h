@@ -3,8 +3,10 @@
 #include "reso/FeedProfile.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QNetworkReply>
 #include <QObject>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 
@@ -12,6 +14,7 @@
 #include <memory>
 
 class QNetworkAccessManager;
+class QNetworkRequest;
 
 namespace resosync::metrics {
 class MetricsRecorder;
@@ -28,7 +31,13 @@ struct FeedAuth {
     QString clientId;
     QString clientSecret;
     QString scope = QStringLiteral("api");
+    /// Certificate authorities trusted in addition to the system's (a private CA, e.g. a
+    /// corporate proxy's). Certificate verification itself is never switched off.
+    QList<QSslCertificate> extraCaCertificates;
 };
+
+/// Makes `request` trust `certificates` as well as the system's CAs (nothing when empty).
+void trustExtraCaCertificates(QNetworkRequest &request, const QList<QSslCertificate> &certificates);
 
 /// Why a fetch failed in the end (after its retries).
 enum class FetchError {
@@ -38,10 +47,12 @@ enum class FetchError {
     Http,         ///< a 4xx/5xx that retrying does not fix (the status and OData message say)
     Unauthorized, ///< 401 after one token refresh, or the token endpoint refused us
     RateLimited,  ///< 429s past the retry budget
+    NotOData,     ///< a success status, but HTML or another non-JSON body: wrong URL?
     Cancelled,
 };
 
-/// "network", "timeout", "http", "unauthorized", "rate-limited", "cancelled" ("none" for None).
+/// "network", "timeout", "http", "unauthorized", "rate-limited", "not-odata", "cancelled"
+/// ("none" for None).
 QString fetchErrorName(FetchError error);
 
 struct FetchResult {

@@ -102,6 +102,8 @@ FeedProbeFailure classify(const FetchResult &fetch) {
         return FeedProbeFailure::RateLimited;
     case FetchError::Http:
         return fetch.status == 403 ? FeedProbeFailure::Forbidden : FeedProbeFailure::Http;
+    case FetchError::NotOData:
+        return FeedProbeFailure::NotOData;
     case FetchError::Network:
         switch (fetch.networkError) {
         case QNetworkReply::HostNotFoundError:

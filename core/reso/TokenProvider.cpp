@@ -96,6 +96,7 @@ void TokenProvider::startAttempt() {
                       QByteArrayLiteral("application/x-www-form-urlencoded"));
     request.setRawHeader("Accept", "application/json");
     request.setTransferTimeout(m_timeoutMs);
+    trustExtraCaCertificates(request, m_auth.extraCaCertificates);
     QByteArray body = "grant_type=client_credentials&client_id=" + formValue(m_auth.clientId) +
                       "&client_secret=" + formValue(m_auth.clientSecret);
     if (!m_auth.scope.isEmpty())

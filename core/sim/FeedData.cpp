@@ -54,7 +54,8 @@ int drawChildCount(SplitMix64 &rng, Resource resource, quint8 status) {
 } // namespace
 
 FeedData::FeedData(const SimulatorOptions &options)
-    : m_seed(options.seed) {
+    : m_seed(options.seed)
+    , m_mlgCanView(options.mlgCanView) {
     SplitMix64 rng = SplitMix64::from({m_seed, 0xB01C});
     for (qint64 &instant : m_tieInstants)
         instant = rng.between(kEpochStartUsecs, kEpochEndUsecs - 1) / kUsecsPerMs * kUsecsPerMs;
@@ -184,7 +185,7 @@ void FeedData::addChildren(const RecordState &property, bool fromMutation) {
             record.ordinal = quint32(records.size() + 1);
             record.parent = property.ordinal;
             record.version = property.version;
-            record.slot = quint16(slot);
+            record.slot = quint8(slot);
             record.modifiedUsecs =
                 fromMutation ? property.modifiedUsecs : drawTimestamp(rng, child);
             records.push_back(record);
@@ -227,16 +228,26 @@ MutationResult FeedData::mutate(const MutationSpec &spec) {
     MutationResult result;
     result.generation = m_generation;
 
-    // Picks distinct alive records of a resource; bounded so a small feed cannot loop.
+    // Picks distinct visible records of a resource; bounded so a small feed cannot loop.
     auto pick = [&rng](std::vector<RecordState> &records, int count) {
         QSet<quint32> chosen;
         const int attempts = count * 20 + 100;
         for (int i = 0; i < attempts && chosen.size() < count && !records.empty(); ++i) {
             const auto position = quint32(rng.below(records.size()));
-            if (records[position].alive)
+            if (records[position].alive && records[position].canView)
                 chosen.insert(position);
         }
         return chosen;
+    };
+    // A vendor that signals deletions (MLS Grid) keeps serving the record with MlgCanView
+    // false and a new timestamp, so replication by timestamp finds it; others drop it.
+    auto remove = [this, &rng](RecordState &record, Resource resource) {
+        if (!m_mlgCanView) {
+            record.alive = false;
+            return;
+        }
+        record.canView = false;
+        record.modifiedUsecs = drawTimestamp(rng, resource);
     };
 
     auto &properties = mutableRecords(Resource::Property);
@@ -247,10 +258,13 @@ MutationResult FeedData::mutate(const MutationSpec &spec) {
         ++result.updatedProperties;
     }
     for (quint32 position : pick(properties, spec.deleteProperties)) {
-        properties[position].alive = false;
+        remove(properties[position], Resource::Property);
         for (Resource child : {Resource::Media, Resource::PropertyRooms, Resource::OpenHouse}) {
-            for (quint32 c : childrenOf(child, properties[position].ordinal))
-                mutableRecords(child)[c].alive = false;
+            for (quint32 c : childrenOf(child, properties[position].ordinal)) {
+                RecordState &record = mutableRecords(child)[c];
+                if (record.alive && record.canView)
+                    remove(record, child);
+            }
         }
         ++result.deletedProperties;
     }
@@ -264,7 +278,7 @@ MutationResult FeedData::mutate(const MutationSpec &spec) {
         ++result.updatedMedia;
     }
     for (quint32 position : pick(media, spec.deleteMedia)) {
-        media[position].alive = false;
+        remove(media[position], Resource::Media);
         touchProperty(media[position].parent, drawTimestamp(rng, Resource::Property));
         ++result.deletedMedia;
     }

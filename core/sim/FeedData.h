@@ -17,12 +17,15 @@ namespace resosync::sim {
 /// is regenerated on demand from (seed, resource, ordinal, version), which keeps 2.5 million
 /// media in about 60 MB instead of gigabytes of JSON.
 struct RecordState {
-    quint32 ordinal = 0;      ///< identity within its resource; the key is derived from it
-    quint32 parent = 0;       ///< ordinal of the parent Property (its own ordinal for a Property)
-    quint32 version = 0;      ///< bumped by an update: the record's fields are drawn anew
-    quint16 slot = 0;         ///< position among its parent's children (Media.Order)
-    quint8 status = 0;        ///< Property: index into the StandardStatus list
-    bool alive = true;        ///< false once deleted: the feed no longer returns it
+    quint32 ordinal = 0; ///< identity within its resource; the key is derived from it
+    quint32 parent = 0;  ///< ordinal of the parent Property (its own ordinal for a Property)
+    quint32 version = 0; ///< bumped by an update: the record's fields are drawn anew
+    quint8 slot = 0;     ///< position among its parent's children (Media.Order, < 256)
+    quint8 status = 0;   ///< Property: index into the StandardStatus list
+    bool alive = true;   ///< false once deleted: the feed no longer returns it
+    /// MLS Grid style: false once deleted while the feed keeps serving it with
+    /// `MlgCanView: false` (SimulatorOptions::mlgCanView); a client must delete it locally.
+    bool canView = true;
     qint64 modifiedUsecs = 0; ///< ModificationTimestamp
 };
 
@@ -45,6 +48,8 @@ public:
     /// Position of the record with `key`, or -1.
     qint64 positionOfKey(reso::Resource resource, QStringView key) const;
     qsizetype aliveCount(reso::Resource resource) const;
+    /// Whether records carry `MlgCanView` and deletions keep serving them with `false`.
+    bool servesMlgCanView() const { return m_mlgCanView; }
 
     quint64 seed() const { return m_seed; }
     int generation() const { return m_generation; }
@@ -73,6 +78,7 @@ private:
 
     mutable QReadWriteLock m_lock;
     quint64 m_seed;
+    bool m_mlgCanView = false;
     int m_generation = 0;
     qint64 m_mutationUsecs = 0; ///< the instant the current mutation stamps on records
     std::array<std::vector<RecordState>, 4> m_records;

@@ -311,6 +311,7 @@ HttpResponse FeedService::servePage(const QueryRequest &query, const HttpRequest
     {
         QMutexLocker statsLocker(&m_mutex);
         m_stats.recordsByResource[name] += qint64(page.positions.size());
+        ++m_stats.pagesByTop[query.top.value_or(0)];
     }
     return jsonResponse(200, body);
 }

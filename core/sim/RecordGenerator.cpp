@@ -14,6 +14,7 @@ using reso::Resource;
 namespace {
 
 constexpr qint64 kUsecsPerDay = 86'400'000'000LL;
+const QString kMlgCanView = u"MlgCanView"_s;
 
 std::size_t idx(Resource r) {
     return static_cast<std::size_t>(r);
@@ -175,8 +176,16 @@ RecordGenerator::RecordGenerator(const FeedData &data)
         probe.ordinal = 1;
         probe.parent = 1;
         auto &served = m_served[idx(resource)];
-        for (const Field &field : generate(resource, probe))
-            served.push_back(*dd.field(resource, field.name));
+        for (const Field &field : generate(resource, probe)) {
+            if (field.name != kMlgCanView) {
+                served.push_back(*dd.field(resource, field.name));
+                continue;
+            }
+            DdField canView; // MLS Grid's own field, not the Data Dictionary's
+            canView.name = field.name;
+            canView.type = FieldType::Boolean;
+            served.push_back(canView);
+        }
         for (const DdField &f : served)
             m_schemas[idx(resource)].insert(f.name, f.type);
     }
@@ -225,7 +234,10 @@ Record RecordGenerator::generate(Resource resource, const RecordState &s) const 
         const QString postal = u"%1"_s.arg(rng.between(10000, 99999));
         qsizetype photos = 0;
         for (quint32 c : m_data.childrenOf(Resource::Media, s.ordinal))
-            photos += m_data.records(Resource::Media)[c].alive ? 1 : 0;
+            photos += m_data.records(Resource::Media)[c].alive &&
+                              m_data.records(Resource::Media)[c].canView
+                          ? 1
+                          : 0;
         add("ListingKey", listingKey);
         add("ListingId", FeedData::listingIdFor(s.ordinal));
         add("StandardStatus", status);
@@ -332,6 +344,8 @@ Record RecordGenerator::generate(Resource resource, const RecordState &s) const 
     }
     }
     addExtras(resource, s, r);
+    if (m_data.servesMlgCanView())
+        r.push_back({kMlgCanView, s.canView});
     return r;
 }
 

@@ -53,6 +53,10 @@ struct SimulatorOptions {
     int properties = 1000;
     int defaultPageSize = 1000; ///< page size when neither $top nor maxpagesize is given
     NextLinkStyle nextLinkStyle = NextLinkStyle::Skip;
+    /// MLS Grid style deletions: every record carries `MlgCanView: true`; a record deleted by a
+    /// mutation stays in the feed with `MlgCanView: false` and a new ModificationTimestamp
+    /// (MLS Grid drops it about 7 days later), instead of vanishing.
+    bool mlgCanView = false;
     FaultOptions faults;
     AuthOptions auth;
 };

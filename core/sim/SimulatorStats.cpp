@@ -5,18 +5,21 @@ namespace resosync::sim {
 using namespace Qt::StringLiterals;
 
 QJsonObject SimulatorStats::toJson() const {
-    QJsonObject byResource, records, statuses;
+    QJsonObject byResource, records, statuses, pages;
     for (auto it = requestsByResource.begin(); it != requestsByResource.end(); ++it)
         byResource.insert(it.key(), it.value());
     for (auto it = recordsByResource.begin(); it != recordsByResource.end(); ++it)
         records.insert(it.key(), it.value());
     for (auto it = byStatus.begin(); it != byStatus.end(); ++it)
         statuses.insert(QString::number(it.key()), it.value());
+    for (auto it = pagesByTop.begin(); it != pagesByTop.end(); ++it)
+        pages.insert(QString::number(it.key()), it.value());
     return QJsonObject{{u"requests"_s, requests},           {u"rate_limited"_s, rateLimited},
                        {u"server_errors"_s, serverErrors},  {u"resets"_s, resets},
                        {u"truncated"_s, truncated},         {u"bytes_sent"_s, bytesSent},
                        {u"tokens_issued"_s, tokensIssued},  {u"requests_by_resource"_s, byResource},
-                       {u"records_by_resource"_s, records}, {u"by_status"_s, statuses}};
+                       {u"records_by_resource"_s, records}, {u"by_status"_s, statuses},
+                       {u"pages_by_top"_s, pages}};
 }
 
 } // namespace resosync::sim

@@ -18,6 +18,9 @@ struct SimulatorStats {
     qint64 tokensIssued = 0; ///< OAuth2 tokens from /oauth2/token
     QMap<QString, qint64> requestsByResource;
     QMap<QString, qint64> recordsByResource; ///< records in successful pages
+    /// Successful pages by the $top their query asked for (0: none), so a client's page size
+    /// can be checked from the server's side, also after it changed mid-run.
+    QMap<int, qint64> pagesByTop;
     QMap<int, qint64> byStatus;
 
     QJsonObject toJson() const;

@@ -14,12 +14,6 @@ using reso::Resource;
 
 namespace {
 
-struct ParseOutcome {
-    bool ok = false;
-    ParsedPage page;
-    QString error;
-};
-
 struct ParentsOutcome {
     std::vector<db::ParentKey> parents;
     std::optional<db::DbError> error;
@@ -213,13 +207,16 @@ void ChildPipeline::onFetched(Batch &batch, const QUrl &url, const reso::FetchRe
     batch.parsing = true;
     const QByteArray body = result.body;
     const Resource resource = m_resource;
+    const bool mlgCanView = m_context.request.profile.deletions == reso::DeletionSignal::MlgCanView;
     m_context.workers->run(
         this,
-        [body, resource](WorkerPool::Slot &slot) {
+        [body, resource, mlgCanView](WorkerPool::Slot &slot) {
             ParseOutcome outcome;
             PageError error;
             outcome.ok = slot.parser.parse(resource, body, &outcome.page, &error);
             outcome.error = error.message;
+            if (mlgCanView)
+                outcome.page.setAsideWithdrawn();
             return outcome;
         },
         [this, &batch, url](ParseOutcome outcome) {
@@ -242,8 +239,9 @@ void ChildPipeline::onParsed(Batch &batch, const QUrl &url, bool ok, ParsedPage 
         return pump();
     }
     batch.parseRetries = 0;
-    m_context.metrics->addProgress(m_resource, qint64(page.records.size() + page.rejects.size()), 0,
-                                   0, 0);
+    m_context.metrics->addProgress(
+        m_resource, qint64(page.records.size() + page.rejects.size() + page.withdrawn.size()), 0, 0,
+        0);
     // Everything the feed returned counts as seen, rejected records too: a stored older
     // version of a record we could not store now must not be deleted as if it were gone.
     for (const ParsedRecord &record : page.records)
@@ -274,7 +272,7 @@ void ChildPipeline::write(Batch &batch, ParsedPage page) {
         [page = std::move(page), parentKeys, cache, dbBatchSize, runId,
          metrics](WorkerPool::Slot &slot) mutable {
             if (auto error = validateParents(page, *parentKeys, *cache, slot.writer, metrics))
-                return db::WriteResult{0, 0, error};
+                return db::WriteResult{0, 0, {}, error};
             return slot.writer.writePage(page, dbBatchSize, runId, std::nullopt);
         },
         [this, &batch](db::WriteResult result) {
@@ -282,7 +280,9 @@ void ChildPipeline::write(Batch &batch, ParsedPage page) {
             if (!result.ok())
                 return batchError(batch, u"writing a page failed: "_s + result.error->message,
                                   reso::FetchError::None);
-            m_context.metrics->addProgress(m_resource, 0, result.upserted, 0, result.rejected);
+            m_context.metrics->addProgress(m_resource, 0, result.upserted,
+                                           result.deleted[std::size_t(m_resource)],
+                                           result.rejected);
             batch.records += result.upserted;
             pump();
         });

@@ -485,6 +485,7 @@ struct Plan {
     int timestampSlot = -1;
     int contractStatusSlot = -1; ///< the local column filled from StandardStatus when absent
     int standardStatusSlot = -1;
+    int canViewSlot = -1; ///< MLS Grid's MlgCanView, which is not a column
     QString resourceName;
     QString keyField;
     QString parentField;
@@ -537,6 +538,7 @@ Plan buildPlan(Resource resource) {
     plan.keySlot = slotFor(info.keyField, Kind::Text, true);
     plan.parentSlot = slotFor(info.parentKeyField, Kind::Text, true);
     plan.timestampSlot = slotFor(info.timestampField, Kind::Timestamp, true);
+    plan.canViewSlot = slotFor("MlgCanView"_L1, Kind::Boolean, true);
     plan.contractStatusSlot = slotFor("ContractStatus"_L1, Kind::Text, false);
     if (plan.contractStatusSlot >= 0)
         plan.standardStatusSlot = slotFor("StandardStatus"_L1, Kind::Text, true);
@@ -626,9 +628,11 @@ struct PageParser::Impl {
     std::string_view field;       ///< the record's top-level field being read, for reasons
     bool recordMalformed = false; ///< simdjson stopped inside the current record
     std::size_t lastCount = 0;    ///< records of the previous page, to reserve
+    bool keysOnly = false;        ///< a key sweep's page: take each record's key, nothing else
 
     bool parsePage(Resource resource, std::string_view json, ParsedPage &page, QString &message);
     void parseRecord(const Plan &plan, std::string_view raw, ParsedPage &page);
+    bool takeKey(const Plan &plan, od::object &object, ParsedPage &page, QString &message);
     error_code walkRecord(const Plan &plan, od::document &doc);
     error_code convert(const SlotSpec &spec, SlotValue &slot, od::value &v);
     error_code convertArray(SlotValue &slot, od::value &v);
@@ -1070,6 +1074,8 @@ void PageParser::Impl::finishRecord(const Plan &plan, std::string_view raw, Pars
                 record.parentKey = QByteArray(parent.text.data(), qsizetype(parent.text.size()));
             }
             record.modifiedUsecs = slots[std::size_t(plan.timestampSlot)].usecs;
+            const SlotValue &canView = slots[std::size_t(plan.canViewSlot)];
+            record.withdrawn = canView.state == State::Value && canView.text == "f";
             line.resize(out - begin);
             line.squeeze();
             record.copyLine = std::move(line);
@@ -1157,6 +1163,27 @@ QString odataErrorMessage(od::value &v) {
 
 } // namespace
 
+bool PageParser::Impl::takeKey(const Plan &plan, od::object &object, ParsedPage &page,
+                               QString &message) {
+    const std::string name = plan.keyField.toStdString();
+    std::string_view key;
+    od::value value;
+    error_code e = object.find_field_unordered(name).get(value);
+    if (!e)
+        e = value.get_string().get(key);
+    if (e || key.empty()) {
+        message = u"a record of the key list has no %1 string (%2): the list cannot be trusted "
+                  "to be complete"_s.arg(plan.keyField, QLatin1StringView(simdjson::error_message(
+                                                            e ? e : simdjson::INCORRECT_TYPE)));
+        return false;
+    }
+    ParsedRecord record;
+    record.key = db::PgText::validText(QByteArrayView(key.data(), qsizetype(key.size())));
+    db::PgText::appendCopyEscaped(record.copyLine, record.key);
+    page.records.push_back(std::move(record));
+    return true;
+}
+
 bool PageParser::Impl::parsePage(Resource resource, std::string_view json, ParsedPage &page,
                                  QString &message) {
     const Plan &plan = planFor(resource);
@@ -1225,6 +1252,11 @@ bool PageParser::Impl::parsePage(Resource resource, std::string_view json, Parse
                     od::object object;
                     if (const error_code e = record.get_object().get(object))
                         return malformed(e);
+                    if (keysOnly) {
+                        if (!takeKey(plan, object, page, message))
+                            return false;
+                        continue;
+                    }
                     if (const error_code e = object.raw_json().get(raw))
                         return malformed(e);
                     parseRecord(plan, trimmed(raw), page);
@@ -1304,6 +1336,7 @@ bool PageParser::parse(Resource resource, const QByteArray &body, ParsedPage *pa
     page->resource = resource;
     page->records.clear();
     page->rejects.clear();
+    page->withdrawn.clear();
     page->nextLink.clear();
     page->count = -1;
     page->bytes = body.size();
@@ -1337,6 +1370,24 @@ bool PageParser::parse(Resource resource, const QByteArray &body, ParsedPage *pa
     if (error)
         error->message = message;
     return false;
+}
+
+bool PageParser::parseKeys(Resource resource, const QByteArray &body, ParsedPage *page,
+                           PageError *error) {
+    d->keysOnly = true;
+    const bool ok = parse(resource, body, page, error);
+    d->keysOnly = false;
+    if (ok && !page->rejects.empty()) {
+        // A record that is not an object: the list has a hole where a key should be.
+        if (error)
+            error->message =
+                u"the key list holds an entry without a key: "_s + page->rejects.front().reason;
+        page->records.clear();
+        page->rejects.clear();
+        page->nextLink.clear();
+        return false;
+    }
+    return ok;
 }
 
 } // namespace resosync::sync

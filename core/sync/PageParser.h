@@ -16,6 +16,13 @@ struct PageError {
     QString message; ///< e.g. "the response is not JSON (it looks like an HTML page: ...)"
 };
 
+/// A page parsed on a worker thread, handed back to its pipeline.
+struct ParseOutcome {
+    bool ok = false;
+    ParsedPage page;
+    QString error; ///< PageError::message when !ok
+};
+
 /// Parses OData JSON pages with simdjson On-Demand into rows for the staging COPY.
 ///
 /// The record stored "as received" is the raw bytes of that record in the page (never a
@@ -23,6 +30,8 @@ struct PageError {
 /// are converted and validated here, off the database: a value PostgreSQL would refuse (a
 /// malformed timestamp, a number out of its column's range, a NUL character, a missing key)
 /// rejects that record with a reason naming the field and value; the rest of the page lands.
+///
+/// A record with `MlgCanView: false` (MLS Grid's deletion signal) is flagged `withdrawn`.
 ///
 /// Keeps its simdjson parser and buffers between pages: one instance per worker thread.
 class PageParser final {
@@ -35,6 +44,13 @@ public:
     /// Parses `body` (a decoded OData collection response) of `resource`. On success fills
     /// `page` and returns true; otherwise fills `error`.
     bool parse(reso::Resource resource, const QByteArray &body, ParsedPage *page, PageError *error);
+
+    /// Parses a page of a key sweep (`$select=<key>`): each record gives only its key, in
+    /// `page->records[i].key`, with `copyLine` the key as one COPY text field. Stricter than
+    /// parse(): a record without a string key fails the whole page, because a key list with
+    /// a hole would make the sweep delete a record the feed still has.
+    bool parseKeys(reso::Resource resource, const QByteArray &body, ParsedPage *page,
+                   PageError *error);
 
 private:
     struct Impl;

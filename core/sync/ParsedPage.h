@@ -19,6 +19,9 @@ struct ParsedRecord {
     /// (the record's raw JSON bytes exactly as received), tab-separated, `\N` for null, with
     /// backslash, tab, newline and carriage return escaped as COPY requires.
     QByteArray copyLine;
+    /// The record came with `MlgCanView: false`: an MLS Grid vendor withdrew it. Only profiles
+    /// whose deletion signal is MlgCanView act on it (ParsedPage::setAsideWithdrawn()).
+    bool withdrawn = false;
 };
 
 /// A record that cannot be stored, with why; it goes to resosync.rejects.
@@ -33,9 +36,22 @@ struct ParsedPage {
     reso::Resource resource = reso::Resource::Property;
     std::vector<ParsedRecord> records; ///< in page order; duplicates are kept (merge dedupes)
     std::vector<RejectedRecord> rejects;
+    /// Records to delete locally instead of storing (MlgCanView false), in page order;
+    /// filled by setAsideWithdrawn().
+    std::vector<ParsedRecord> withdrawn;
     QByteArray nextLink; ///< @odata.nextLink verbatim, empty on the last page
     qint64 count = -1;   ///< @odata.count when present
     qint64 bytes = 0;    ///< size of the page as received (decoded)
+
+    /// Moves the records flagged `withdrawn` from `records` to `withdrawn`, so the writer
+    /// deletes them (and a listing's children) instead of storing them.
+    void setAsideWithdrawn() {
+        std::vector<ParsedRecord> kept;
+        kept.reserve(records.size());
+        for (ParsedRecord &record : records)
+            (record.withdrawn ? withdrawn : kept).push_back(std::move(record));
+        records = std::move(kept);
+    }
 };
 
 } // namespace resosync::sync

@@ -15,16 +15,21 @@ namespace {
 constexpr int kMaxStaleRebuilds = 5;
 constexpr int kMaxParseRetries = 4;
 
-struct ParseOutcome {
-    bool ok = false;
-    ParsedPage page;
-    QString error;
-};
-
 struct WriteOutcome {
     db::WriteResult result;
     double ms = 0;
 };
+
+/// The page's last record by the replication order (timestamp, then key bytewise), among those
+/// stored and those withdrawn (MlgCanView false): the cursor moves past both.
+const ParsedRecord *lastRecord(const ParsedPage &page) {
+    const ParsedRecord *stored = page.records.empty() ? nullptr : &page.records.back();
+    const ParsedRecord *withdrawn = page.withdrawn.empty() ? nullptr : &page.withdrawn.back();
+    if (!stored || !withdrawn)
+        return stored ? stored : withdrawn;
+    const auto order = [](const ParsedRecord *r) { return std::pair(r->modifiedUsecs, r->key); };
+    return order(withdrawn) > order(stored) ? withdrawn : stored;
+}
 } // namespace
 
 PropertyPipeline::PropertyPipeline(RunContext &context, std::optional<db::Checkpoint> saved,
@@ -102,13 +107,16 @@ void PropertyPipeline::onFetched(const QUrl &url, const reso::FetchResult &resul
     m_context.anyFetchSucceeded = true;
     m_parsing = true;
     const QByteArray body = result.body;
+    const bool mlgCanView = m_context.request.profile.deletions == reso::DeletionSignal::MlgCanView;
     m_context.workers->run(
         this,
-        [body](WorkerPool::Slot &slot) {
+        [body, mlgCanView](WorkerPool::Slot &slot) {
             ParseOutcome outcome;
             PageError error;
             outcome.ok = slot.parser.parse(Resource::Property, body, &outcome.page, &error);
             outcome.error = error.message;
+            if (mlgCanView)
+                outcome.page.setAsideWithdrawn();
             return outcome;
         },
         [this, url](ParseOutcome outcome) {
@@ -133,12 +141,13 @@ void PropertyPipeline::onParsed(const QUrl &url, bool ok, ParsedPage page, const
         return pump();
     }
     m_parseRetries = 0;
-    m_context.metrics->addProgress(Resource::Property,
-                                   qint64(page.records.size() + page.rejects.size()), 0, 0, 0);
+    m_context.metrics->addProgress(
+        Resource::Property,
+        qint64(page.records.size() + page.rejects.size() + page.withdrawn.size()), 0, 0, 0);
     if (page.count >= 0)
         m_context.metrics->setExpected(Resource::Property, page.count);
-    if (!page.records.empty())
-        m_cursor = Cursor{page.records.back().modifiedUsecs, page.records.back().key};
+    if (const ParsedRecord *last = lastRecord(page))
+        m_cursor = Cursor{last->modifiedUsecs, last->key};
     m_next = QUrl::fromEncoded(page.nextLink, QUrl::StrictMode);
     m_feedDone = page.nextLink.isEmpty();
     m_toWrite.push_back(std::move(page));
@@ -149,9 +158,9 @@ void PropertyPipeline::writeNext() {
     m_writing = true;
     const ParsedPage &page = m_toWrite.front();
     std::optional<db::Checkpoint> checkpoint;
-    if (!page.records.empty())
-        checkpoint = db::Checkpoint{page.records.back().modifiedUsecs, page.records.back().key,
-                                    m_context.fenceUsecs, m_context.runId};
+    if (const ParsedRecord *last = lastRecord(page))
+        checkpoint =
+            db::Checkpoint{last->modifiedUsecs, last->key, m_context.fenceUsecs, m_context.runId};
     const int dbBatchSize = m_context.request.settings.dbBatchSize;
     const qint64 runId = m_context.runId;
     metrics::MetricsRecorder *metrics = m_context.metrics;
@@ -174,8 +183,12 @@ void PropertyPipeline::writeNext() {
                 fail(u"Writing a page failed: %1"_s.arg(outcome.result.error->message));
                 return pump();
             }
-            metrics->addProgress(Resource::Property, 0, outcome.result.upserted, 0,
-                                 outcome.result.rejected);
+            for (Resource resource : reso::kAllResources) {
+                const qint64 deleted = outcome.result.deleted[std::size_t(resource)];
+                metrics->addProgress(
+                    resource, 0, resource == Resource::Property ? outcome.result.upserted : 0,
+                    deleted, resource == Resource::Property ? outcome.result.rejected : 0);
+            }
             m_toWrite.pop_front();
             pump();
         });

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "db/SyncStore.h"
+#include "metrics/RunReport.h"
 #include "sync/SyncSettings.h"
 #include "sync/WorkerPool.h"
 
@@ -40,6 +41,9 @@ struct RunContext {
     std::function<void(reso::Resource, qint64 done, qint64 total, const QString &unit)> progress;
     /// Named failures for the report (failed batches, refused pages).
     QStringList problems;
+    /// Deletions a reconcile's guard refused (they need confirmation): the run is Refused.
+    QStringList refusals;
+    QList<metrics::ReconcileSummary> reconciled;
     bool anyFetchSucceeded = false;
 };
 

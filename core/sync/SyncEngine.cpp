@@ -7,6 +7,7 @@
 #include "sync/ChildPipeline.h"
 #include "sync/ParentCache.h"
 #include "sync/PropertyPipeline.h"
+#include "sync/ReconcilePipeline.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -25,22 +26,22 @@ struct Prepared {
 };
 
 RunOutcome outcomeFor(const db::DbError &error) {
-    switch (error.kind) {
-    case db::DbErrorKind::Unreachable:
-    case db::DbErrorKind::AuthenticationFailed:
+    switch (db::classify(error.kind)) {
+    case db::DbErrorClass::Unavailable:
         return RunOutcome::Unavailable;
-    case db::DbErrorKind::InvalidConninfo:
-    case db::DbErrorKind::SchemaTooNew:
-    case db::DbErrorKind::SchemaConflict:
+    case db::DbErrorClass::BadSettings:
         return RunOutcome::Refused;
-    default:
-        return RunOutcome::Failed;
+    case db::DbErrorClass::Failed:
+        break;
     }
+    return RunOutcome::Failed;
 }
 
+/// The feed could not be used at all: nothing answered, it refused us, or what answered is
+/// not an OData feed (a wrong URL).
 bool isUnreachable(reso::FetchError error) {
     return error == reso::FetchError::Network || error == reso::FetchError::Timeout ||
-           error == reso::FetchError::Unauthorized;
+           error == reso::FetchError::Unauthorized || error == reso::FetchError::NotOData;
 }
 
 QString settingsChange(const SyncSettings &from, const SyncSettings &to) {
@@ -170,7 +171,8 @@ void SyncEngine::prepare() {
             return finish(RunOutcome::Refused,
                           tr("Property has no saved cursor yet, so this sync would download "
                              "the whole feed. A first sync is a full load: start it "
-                             "deliberately with mode full (resosync-cli sync --mode full)."));
+                             "deliberately with mode full (resosync-cli sync --mode full, or Full "
+                             "in the console)."));
         m_context.runId = p.runId;
         m_propertyCheckpoint = p.checkpoint;
         m_client = std::make_unique<reso::FeedClient>(m_context.request.profile,
@@ -201,6 +203,9 @@ void SyncEngine::startNextResource() {
         bool anyFailed = false;
         for (Resource r : m_context.request.resources)
             anyFailed = anyFailed || !s.progress(r).done;
+        // A reconcile's refused deletion changed nothing and waits for a person's decision.
+        if (!m_context.refusals.isEmpty())
+            return finish(RunOutcome::Refused);
         if (anyFailed && m_context.problems.isEmpty())
             m_context.problems << tr("a resource did not complete");
         // Failed batches leave the database short of the feed; rejected records are stored in
@@ -210,7 +215,9 @@ void SyncEngine::startNextResource() {
         return finish(rejected > 0 ? RunOutcome::Partial : RunOutcome::Succeeded);
     }
     const Resource resource = m_context.request.resources[m_nextResource++];
-    if (resource == Resource::Property)
+    if (m_context.request.mode == SyncMode::Reconcile)
+        m_pipeline = std::make_unique<ReconcilePipeline>(m_context, resource);
+    else if (resource == Resource::Property)
         m_pipeline = std::make_unique<PropertyPipeline>(m_context, m_propertyCheckpoint);
     else
         m_pipeline = std::make_unique<ChildPipeline>(m_context, resource, m_parentCache);
@@ -332,6 +339,7 @@ void SyncEngine::saveAndEmit(const QString &error) {
     m_report.config = runConfig();
     m_report.metrics = m_metrics->snapshot();
     m_report.problems = m_context.problems;
+    m_report.reconcile = m_context.reconciled;
     if (m_context.runId == 0) {
         Q_EMIT phaseChanged(tr("Finished"));
         Q_EMIT finished(m_report);

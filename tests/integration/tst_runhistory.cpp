@@ -2,7 +2,7 @@
 // PostgreSQL, then RunHistory lists, loads, trends, exports and deletes them.
 #include "ReplicaCheck.h"
 #include "SimulatorFixture.h"
-#include "SyncRun.h"
+#include "SyncHarness.h"
 #include "TestDatabase.h"
 #include "db/RunHistory.h"
 #include "db/SchemaMigrator.h"
@@ -26,11 +26,6 @@ namespace {
 
 const sync::SyncSettings kSmallBatches{25, 40, 7, 0, 3};
 
-QString describe(const test::FinishedSync &run) {
-    return u"outcome %1, problems: %2"_s.arg(int(run.outcome))
-        .arg(run.report.problems.join(u" | "_s));
-}
-
 QString errorText(const std::optional<db::DbError> &error) {
     return error ? error->message : QString();
 }
@@ -53,8 +48,8 @@ class TestRunHistory final : public QObject {
 
     std::unique_ptr<test::TestDatabase> m_db;
     std::unique_ptr<sim::FeedSimulator> m_simulator;
-    test::FinishedSync m_tuned;     ///< full sync, batch size changed mid-run
-    test::FinishedSync m_cancelled; ///< a second full sync, cancelled part-way
+    test::SyncOutcome m_tuned;     ///< full sync, batch size changed mid-run
+    test::SyncOutcome m_cancelled; ///< a second full sync, cancelled part-way
 
 private Q_SLOTS:
     void initTestCase() {
@@ -98,7 +93,7 @@ private Q_SLOTS:
         QVERIFY2(!page.error, qPrintable(errorText(page.error)));
         QCOMPARE(page.totalRuns, qint64(2));
         QCOMPARE(page.runs.size(), 2);
-        const QList<const test::FinishedSync *> expected{&m_cancelled, &m_tuned};
+        const QList<const test::SyncOutcome *> expected{&m_cancelled, &m_tuned};
         for (qsizetype i = 0; i < expected.size(); ++i) {
             const db::RunListEntry &listed = page.runs[i];
             const metrics::RunReport &report = expected[i]->report;

@@ -3,7 +3,7 @@
 #include "HttpFetch.h"
 #include "ReplicaCheck.h"
 #include "SimulatorFixture.h"
-#include "SyncRun.h"
+#include "SyncHarness.h"
 #include "TestDatabase.h"
 #include "db/BatchWriter.h"
 #include "db/SchemaMigrator.h"
@@ -34,14 +34,13 @@ namespace {
 
 constexpr int kProperties = 300;
 
-using Outcome = test::FinishedSync;
+using Outcome = test::SyncOutcome;
+using test::applySchema;
+using test::compareAllReplicas;
 using test::runSync;
 
 sim::SimulatorOptions simOptions(int properties = kProperties) {
-    sim::SimulatorOptions o;
-    o.seed = 3;
-    o.properties = properties;
-    return o;
+    return test::simulatorOptions(properties);
 }
 
 sync::SyncRequest requestFor(const sim::FeedSimulator &simulator, const QString &conninfo,
@@ -50,28 +49,12 @@ sync::SyncRequest requestFor(const sim::FeedSimulator &simulator, const QString 
     return test::simulatorRequest(simulator, conninfo, mode, {25, 40, 7, 0, 3});
 }
 
-QString applySchema(const QString &conninfo) {
-    const db::SchemaReport report = db::SchemaMigrator(conninfo).apply();
-    return report.ok() ? QString() : report.error->message;
-}
-
-QString compareAll(const sim::FeedSimulator &simulator, const QString &conninfo,
-                   const QSet<QString> &absent = {}) {
-    QStringList differences;
-    for (Resource r : reso::kAllResources) {
-        const QString d = test::compareReplica(simulator, conninfo, r, absent);
-        if (!d.isEmpty())
-            differences << d;
-    }
-    return differences.join(u"; "_s);
-}
-
 qint64 count(const QString &conninfo, const QString &table) {
     return test::queryValue(conninfo, u"SELECT count(*) FROM "_s + table).toLongLong();
 }
 
 QString problems(const Outcome &o) {
-    return u"outcome %1, problems: %2"_s.arg(int(o.outcome)).arg(o.report.problems.join(u" | "_s));
+    return test::describe(o);
 }
 
 } // namespace
@@ -112,7 +95,7 @@ private Q_SLOTS:
             request.profile.maxUrlLength = urlCap;
         const Outcome run = runSync(request);
         QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
 
         // The report agrees with the database and with the simulator's own counts.
@@ -165,7 +148,7 @@ private Q_SLOTS:
         const Outcome second =
             runSync(requestFor(*simulator, db.conninfo(), sync::SyncMode::Incremental));
         QVERIFY2(second.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(second)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
 
         // Only the changed listings and their children were fetched.
@@ -260,7 +243,7 @@ private Q_SLOTS:
         QCOMPARE(count(db.conninfo(), u"resosync.rejects"_s), qint64(malformed.size()));
         QVERIFY(test::queryValue(db.conninfo(), u"SELECT reason FROM resosync.rejects LIMIT 1"_s)
                     .contains(u"ModificationTimestamp"_s));
-        const QString difference = compareAll(*simulator, db.conninfo(), absent);
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo(), absent);
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         QCOMPARE(run.report.toJson()[u"status"_s].toString(), u"succeeded"_s);
     }
@@ -291,7 +274,7 @@ private Q_SLOTS:
         const Outcome rerun =
             runSync(requestFor(*simulator, db.conninfo(), sync::SyncMode::Incremental));
         QVERIFY2(rerun.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(rerun)));
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
@@ -333,7 +316,7 @@ private Q_SLOTS:
             });
         QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
         QVERIFY(sawChange);
-        const QString difference = compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 

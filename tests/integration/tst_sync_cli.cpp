@@ -1,63 +1,49 @@
 // `resosync-cli sync` as a user runs it: a simulator process, a sync process, exit statuses,
 // the summary block, the JSON report, and memory that does not grow with the feed.
+#include "CliProcess.h"
 #include "ReplicaCheck.h"
 #include "TestDatabase.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 using namespace resosync;
+using test::CliRun;
+using test::runCli;
+using test::SimulatorProcess;
 
 namespace {
 
-QString cli() {
-    return qEnvironmentVariable("RESOSYNC_CLI");
-}
-
-/// A `resosync-cli simulate` process; its first stdout line is the feed's URL.
-class SimulatorProcess {
+/// A web server where the feed should be: every request gets a 200 HTML page (a wrong service
+/// root, a login page in front of the API).
+class HtmlServer final : public QObject {
 public:
-    explicit SimulatorProcess(const QStringList &arguments) {
-        m_process.start(cli(), QStringList{u"simulate"_s, u"--port"_s, u"0"_s} + arguments);
-        if (m_process.waitForReadyRead(60'000))
-            m_url = QString::fromUtf8(m_process.readLine()).trimmed();
+    HtmlServer() {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                    socket->readAll();
+                    const QByteArray body = "<!DOCTYPE html><html><body><h1>Welcome to our "
+                                            "website</h1></body></html>";
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                                  "Content-Length: " +
+                                  QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                });
+                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
     }
-    ~SimulatorProcess() {
-        m_process.terminate();
-        if (!m_process.waitForFinished(10'000))
-            m_process.kill();
-    }
-    QString url() const { return m_url; }
+    QString url() const { return u"http://127.0.0.1:%1/odata"_s.arg(m_server.serverPort()); }
 
 private:
-    QProcess m_process;
-    QString m_url;
+    QTcpServer m_server;
 };
-
-struct CliRun {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-CliRun runCli(const QStringList &arguments, int timeoutMs = 300'000) {
-    QProcess process;
-    process.start(cli(), arguments);
-    CliRun run;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        run.err = u"timed out"_s;
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
-}
 
 QJsonObject readJson(const QString &path) {
     QFile file(path);
@@ -77,7 +63,9 @@ class TestSyncCli final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { QVERIFY2(QFile::exists(cli()), "RESOSYNC_CLI must name resosync-cli"); }
+    void initTestCase() {
+        QVERIFY2(QFile::exists(test::cliPath()), "RESOSYNC_CLI must name resosync-cli");
+    }
 
     void aFullSyncPrintsTheSummaryAndWritesTheReport() {
         test::TestDatabase db(u"cli_full"_s);
@@ -144,6 +132,48 @@ private Q_SLOTS:
         QTest::newRow("a token variable that is unset")
             << QStringList{u"--token-env"_s, u"RESOSYNC_NO_SUCH_VARIABLE"_s} << 2
             << u"RESOSYNC_NO_SUCH_VARIABLE"_s;
+        QTest::newRow("a negative batch size")
+            << QStringList{u"--batch-size"_s, u"-5"_s} << 2
+            << u"--batch-size -5 is out of range: allowed 1 to 5000"_s;
+        QTest::newRow("a batch size that is not a number")
+            << QStringList{u"--batch-size"_s, u"lots"_s} << 2 << u"--batch-size 'lots'"_s;
+        QTest::newRow("no listings per batch")
+            << QStringList{u"--property-batch-size"_s, u"0"_s} << 2
+            << u"--property-batch-size 0 is out of range: allowed 1 to 10000"_s;
+        QTest::newRow("no rows per statement")
+            << QStringList{u"--db-batch-size"_s, u"0"_s} << 2
+            << u"--db-batch-size 0 is out of range: allowed 1 to 100000"_s;
+        QTest::newRow("concurrency past the profile's maximum")
+            << QStringList{u"--concurrency"_s, u"99"_s} << 2
+            << u"--concurrency 99 is out of range: allowed 1 to 8"_s;
+        QTest::newRow("a feed URL that is not a URL")
+            << QStringList{u"--api"_s, u"not a url"_s} << 2
+            << u"--api 'not a url' is not an http(s) URL with a host"_s;
+        QTest::newRow("a feed URL of another scheme")
+            << QStringList{u"--api"_s, u"ftp://feed.example.com/odata"_s} << 2
+            << u"--api 'ftp://feed.example.com/odata' is not an http(s) URL"_s;
+        QTest::newRow("credentials in the feed URL")
+            << QStringList{u"--api"_s, u"https://me:pw@feed.example.com/odata"_s} << 2
+            << u"--api must not carry credentials"_s;
+        QTest::newRow("a key page of zero")
+            << QStringList{u"--mode"_s, u"reconcile"_s, u"--key-page-size"_s, u"0"_s} << 2
+            << u"--key-page-size 0 is out of range: allowed 1 to 5000"_s;
+        QTest::newRow("a delete share above one")
+            << QStringList{u"--mode"_s, u"reconcile"_s, u"--max-delete-share"_s, u"1.5"_s} << 2
+            << u"--max-delete-share 1.5 is out of range: allowed 0 to 1"_s;
+        QTest::newRow("--confirm outside reconcile")
+            << QStringList{u"--mode"_s, u"full"_s, u"--confirm"_s} << 2
+            << u"--confirm applies to --mode reconcile only"_s;
+        QTest::newRow("a CA file that does not exist")
+            << QStringList{u"--ca-file"_s, u"/nonexistent/ca.pem"_s} << 2
+            << u"--ca-file '/nonexistent/ca.pem' cannot be read"_s;
+        QTest::newRow("a CA file without certificates")
+            << QStringList{u"--ca-file"_s,
+                           qEnvironmentVariable("RESOSYNC_SOURCE_DIR") + u"/README.md"_s}
+            << 2 << u"holds no PEM certificate"_s;
+        QTest::newRow("a report path that is a directory")
+            << QStringList{u"--report-json"_s, u"/tmp"_s} << 2
+            << u"--report-json '/tmp' cannot be written"_s;
     }
     void badInputGetsAClearMessageAndStatus() {
         QFETCH(QStringList, extra);
@@ -174,12 +204,101 @@ private Q_SLOTS:
         QVERIFY2(noFeed.err.contains(u"127.0.0.1"_s), qPrintable(noFeed.err));
     }
 
+    void wrongDatabasePasswordExitsWithThree() {
+        test::TestDatabase db(u"cli_wrong_password"_s);
+        QVERIFY2(db.isValid(), qPrintable(db.error()));
+        QString error;
+        const QString conninfo = test::TestDatabase::passwordRoleConninfo(
+            u"resosync_pw_cli"_s, u"right-Pw-31f9"_s, db.name(), &error);
+        QVERIFY2(!conninfo.isEmpty(), qPrintable(error));
+        // The password comes from RESOSYNC_DB, as it should (never on the command line).
+        const CliRun run =
+            runCli({u"sync"_s, u"--api"_s, u"http://127.0.0.1:9/odata"_s, u"--profile"_s,
+                    u"simulator"_s, u"--mode"_s, u"full"_s},
+                   60'000, {u"RESOSYNC_DB="_s + conninfo + u" password=wrong-Pw-77c2"_s});
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.err.contains(u"password authentication failed"_s), qPrintable(run.err));
+        QVERIFY2(run.err.contains(u"Check the user name and password"_s), qPrintable(run.err));
+        QVERIFY(!run.err.contains(u"wrong-Pw-77c2"_s) && !run.out.contains(u"wrong-Pw-77c2"_s));
+        QVERIFY2(!run.err.contains(u"terminate called"_s) && !run.err.contains(u"what():"_s),
+                 qPrintable(run.err));
+    }
+
+    void aFeedAnsweringHtmlIsReportedAsSuch() {
+        test::TestDatabase db(u"cli_html_feed"_s);
+        QVERIFY2(db.isValid(), qPrintable(db.error()));
+        QCOMPARE(runCli({u"schema"_s, u"apply"_s, u"--db"_s, db.conninfo()}).exitCode, 0);
+        HtmlServer website;
+        const CliRun run = test::runCliServing(syncArgs(website.url(), db.conninfo()) +
+                                               QStringList{u"--mode"_s, u"full"_s});
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.err.contains(u"the feed at %1/Property answered text/html, not OData "
+                                  "JSON"_s.arg(website.url())),
+                 qPrintable(run.err));
+        QVERIFY2(run.err.contains(u"Check the service root URL"_s), qPrintable(run.err));
+    }
+
+    void aDatabaseWithoutTheSchemaIsABadSetting() {
+        test::TestDatabase db(u"cli_no_schema"_s);
+        QVERIFY2(db.isValid(), qPrintable(db.error()));
+        const CliRun run = runCli(syncArgs(u"http://127.0.0.1:9/odata"_s, db.conninfo()) +
+                                  QStringList{u"--mode"_s, u"full"_s});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(u"resosync-cli schema apply"_s), qPrintable(run.err));
+    }
+
+    void reconcileFromTheCommandLine() {
+        test::TestDatabase db(u"cli_reconcile"_s);
+        QVERIFY2(db.isValid(), qPrintable(db.error()));
+        QCOMPARE(runCli({u"schema"_s, u"apply"_s, u"--db"_s, db.conninfo()}).exitCode, 0);
+        {
+            SimulatorProcess simulator({u"--properties"_s, u"120"_s, u"--seed"_s, u"4"_s});
+            const CliRun full =
+                runCli(syncArgs(simulator.url(), db.conninfo()) +
+                       QStringList{u"--mode"_s, u"full"_s, u"--throttle-ms"_s, u"0"_s});
+            QVERIFY2(full.exitCode == 0, qPrintable(full.err));
+            QCOMPARE(simulator.mutate(u"deleteProperties=6"_s), 200);
+
+            QTemporaryDir dir;
+            const QString report = dir.filePath(u"report.json"_s);
+            const CliRun run = runCli(syncArgs(simulator.url(), db.conninfo()) +
+                                      QStringList{u"--mode"_s, u"reconcile"_s, u"--key-page-size"_s,
+                                                  u"50"_s, u"--report-json"_s, report});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+            QVERIFY2(run.out.contains(u"Reconcile Property: 114 keys in the feed, 120 rows stored, "
+                                      "6 deleted"_s),
+                     qPrintable(run.out));
+            const QJsonObject json = readJson(report);
+            QCOMPARE(json[u"config"_s][u"mode"_s].toString(), u"reconcile"_s);
+            QCOMPARE(json[u"reconcile"_s][u"Property"_s][u"deleted"_s].toInteger(), 6);
+            QCOMPARE(json[u"resources"_s][u"Property"_s][u"deleted"_s].toInteger(), 6);
+            QVERIFY(json[u"reconcile"_s][u"Media"_s][u"seconds"_s].isDouble());
+            QCOMPARE(test::queryValue(db.conninfo(), u"SELECT count(*) FROM public.\"Property\""_s),
+                     u"114"_s);
+        }
+        // An empty feed must not wipe the database: refused, exit 2, nothing deleted.
+        SimulatorProcess empty({u"--properties"_s, u"0"_s});
+        const CliRun refused =
+            runCli(syncArgs(empty.url(), db.conninfo()) + QStringList{u"--mode"_s, u"reconcile"_s});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(u"the feed listed no keys while the table holds 114 rows"_s),
+                 qPrintable(refused.err));
+        QVERIFY2(refused.out.contains(u"REFUSED, nothing deleted"_s), qPrintable(refused.out));
+        QCOMPARE(test::queryValue(db.conninfo(), u"SELECT count(*) FROM public.\"Property\""_s),
+                 u"114"_s);
+        const CliRun confirmed = runCli(syncArgs(empty.url(), db.conninfo()) +
+                                        QStringList{u"--mode"_s, u"reconcile"_s, u"--confirm"_s});
+        QVERIFY2(confirmed.exitCode == 0, qPrintable(confirmed.err));
+        QCOMPARE(test::queryValue(db.conninfo(), u"SELECT count(*) FROM public.\"Media\""_s),
+                 u"0"_s);
+    }
+
     void peakMemoryDoesNotGrowWithTheFeed() {
         // Two feed sizes, five times apart: the sync's peak RSS must stay nearly flat. Memory
         // is set by page size x slots (each worker keeps its parser's buffers for the largest
         // page it has seen), so small pages and batches of 50 listings let the smaller run
         // reach the steady state the larger one stays in.
-        QList<double> peaks;
+        QList<double> peaks, reconcilePeaks;
         for (const int properties : {600, 3000}) {
             test::TestDatabase db(u"cli_memory_%1"_s.arg(properties));
             QVERIFY2(db.isValid(), qPrintable(db.error()));
@@ -194,8 +313,25 @@ private Q_SLOTS:
                                    u"--report-json"_s, report});
             QVERIFY2(run.exitCode == 0, qPrintable(run.err));
             peaks << readJson(report)[u"memory"_s][u"peak_mb"_s].toDouble();
+            // A reconcile streams the keys into the database page by page: its memory does
+            // not grow with the number of keys either (about 15,000 vs 75,000 media keys).
+            const CliRun sweep =
+                runCli(syncArgs(simulator.url(), db.conninfo()) +
+                       QStringList{u"--mode"_s, u"reconcile"_s, u"--key-page-size"_s, u"500"_s,
+                                   u"--report-json"_s, report});
+            QVERIFY2(sweep.exitCode == 0, qPrintable(sweep.err));
+            const QJsonObject swept = readJson(report);
+            QVERIFY(swept[u"reconcile"_s][u"Media"_s][u"keys_seen"_s].toInteger() >
+                    properties * 15);
+            reconcilePeaks << swept[u"memory"_s][u"peak_mb"_s].toDouble();
         }
         qInfo("peak RSS: %.1f MB at 600 listings, %.1f MB at 3000 listings", peaks[0], peaks[1]);
+        qInfo("reconcile peak RSS: %.1f MB at 600 listings, %.1f MB at 3000 listings",
+              reconcilePeaks[0], reconcilePeaks[1]);
+        QVERIFY2(
+            reconcilePeaks[1] < reconcilePeaks[0] * 1.10 + 4,
+            qPrintable(
+                u"reconcile peak %1 MB vs %2 MB"_s.arg(reconcilePeaks[1]).arg(reconcilePeaks[0])));
         QVERIFY(peaks[0] > 5);
         QVERIFY2(peaks[1] < peaks[0] * 1.10 + 4,
                  qPrintable(u"peak %1 MB vs %2 MB"_s.arg(peaks[1]).arg(peaks[0])));

@@ -21,8 +21,8 @@ QMap<QString, QByteArray> feedRecords(const sim::FeedSimulator &simulator,
     const sim::RecordGenerator generator(data);
     QMap<QString, QByteArray> records;
     for (const sim::RecordState &state : data.records(resource)) {
-        if (!state.alive)
-            continue;
+        if (!state.alive || !state.canView)
+            continue; // gone, or served with MlgCanView false: not for a replica
         QByteArray json;
         sim::JsonWriter::appendRecord(json, generator.generate(resource, state));
         records.insert(sim::FeedData::keyFor(resource, state.ordinal), json);
@@ -74,6 +74,17 @@ QString compareReplica(const sim::FeedSimulator &simulator, const QString &conni
         .arg(extra.mid(0, 5).join(u','))
         .arg(different.size())
         .arg(different.mid(0, 5).join(u','));
+}
+
+QString compareAllReplicas(const sim::FeedSimulator &simulator, const QString &conninfo,
+                           const QSet<QString> &absentFromReplica) {
+    QStringList differences;
+    for (reso::Resource resource : reso::kAllResources) {
+        const QString difference = compareReplica(simulator, conninfo, resource, absentFromReplica);
+        if (!difference.isEmpty())
+            differences << difference;
+    }
+    return differences.join(u"; "_s);
 }
 
 QString queryValue(const QString &conninfo, const QString &sql) {

@@ -24,6 +24,14 @@ public:
     /// libpq connection string of the cluster's maintenance database (`postgres`).
     static QString maintenanceConninfo(QString *error = nullptr);
 
+    /// A login role that must give its password, although the cluster trusts everyone else:
+    /// creates `role` (or sets its password) and puts scram-sha-256 rules for it ahead of the
+    /// cluster's trust rules in pg_hba.conf, then reloads the server. Returns a connection
+    /// string over TCP (127.0.0.1) to `database` as `role`, WITHOUT the password; empty with
+    /// `error` set on failure.
+    static QString passwordRoleConninfo(const QString &role, const QString &password,
+                                        const QString &database, QString *error);
+
 private:
     QString m_name;
     QString m_conninfo;

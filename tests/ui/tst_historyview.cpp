@@ -3,7 +3,7 @@
 // trends, and deletion. Each view is also saved as a PNG next to the test binary for review
 // (history.png, history-compare.png, history-trends.png).
 #include "SimulatorFixture.h"
-#include "SyncRun.h"
+#include "SyncHarness.h"
 #include "TestDatabase.h"
 
 #include "HistoryView.h"
@@ -99,8 +99,8 @@ class TestHistoryView final : public QObject {
 
     std::unique_ptr<test::TestDatabase> m_db;
     std::unique_ptr<sim::FeedSimulator> m_simulator;
-    test::FinishedSync m_first;  ///< batch size 25, changed to 10 mid-run
-    test::FinishedSync m_second; ///< batch size 50, concurrency 2
+    test::SyncOutcome m_first;  ///< batch size 25, changed to 10 mid-run
+    test::SyncOutcome m_second; ///< batch size 50, concurrency 2
 
     /// A history view listing the runs, shown and loaded.
     std::unique_ptr<HistoryView> loadedView() {

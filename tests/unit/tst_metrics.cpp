@@ -2,6 +2,7 @@
 #include "metrics/Histogram.h"
 #include "metrics/MetricsFormat.h"
 #include "metrics/MetricsRecorder.h"
+#include "metrics/RollingRate.h"
 #include "metrics/RunReport.h"
 #include "metrics/SeriesShaping.h"
 #include "metrics/TimeSeries.h"
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <random>
 #include <vector>
@@ -621,6 +623,53 @@ private Q_SLOTS:
         recorder.stop();
         receiverThread.quit();
         receiverThread.wait();
+    }
+
+    // ---- RollingRate ----
+
+    void rollingRateFollowsTheLastWindow() {
+        RollingRate rate(10'000);
+        QCOMPARE(rate.perSecond(), 0.0); // no samples
+        rate.add(0, 0);
+        QCOMPARE(rate.perSecond(), 0.0); // one sample: no time has passed
+        QCOMPARE(rate.secondsUntil(1000), -1.0);
+        // 100 per second for 20 s, then 400 per second for 10 s: the window sees the new speed.
+        for (qint64 t = 1; t <= 20; ++t)
+            rate.add(t * 1000, t * 100);
+        QCOMPARE(rate.perSecond(), 100.0);
+        for (qint64 t = 21; t <= 30; ++t)
+            rate.add(t * 1000, 2000 + (t - 20) * 400);
+        QCOMPARE(rate.perSecond(), 400.0);
+        QCOMPARE(rate.latest(), 6000);
+        QCOMPARE(rate.secondsUntil(8000), 5.0);
+        QCOMPARE(rate.secondsUntil(6000), 0.0);
+        QCOMPARE(rate.secondsUntil(-1), -1.0); // no total known
+    }
+
+    void rollingRateStartsAgainOnANewClock() {
+        RollingRate rate;
+        rate.add(5000, 500);
+        rate.add(6000, 600);
+        rate.add(100, 0); // a new run's clock
+        QCOMPARE(rate.perSecond(), 0.0);
+        rate.add(1100, 50);
+        QCOMPARE(rate.perSecond(), 50.0);
+    }
+
+    void durationTextReadsLikeAClock_data() {
+        QTest::addColumn<double>("seconds");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("seconds") << 42.0 << u"0:42"_s;
+        QTest::newRow("rounded to the second") << 59.6 << u"1:00"_s;
+        QTest::newRow("minutes") << 725.0 << u"12:05"_s;
+        QTest::newRow("hours") << 3723.0 << u"1:02:03"_s;
+        QTest::newRow("unknown") << -1.0 << u"?"_s;
+        QTest::newRow("infinite") << std::numeric_limits<double>::infinity() << u"?"_s;
+    }
+    void durationTextReadsLikeAClock() {
+        QFETCH(double, seconds);
+        QFETCH(QString, text);
+        QCOMPARE(durationText(seconds), text);
     }
 
     // ---- RunReport ----
