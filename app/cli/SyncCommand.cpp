@@ -157,6 +157,7 @@ Parsed interpret(const QCommandLineParser &parser) {
     s.concurrency = intOption(parser, u"concurrency"_s, &error).value_or(s.concurrency);
     if (error.isEmpty())
         error = s.validate(r.profile);
+    r.adaptive = parser.isSet(u"adaptive"_s);
     if (error.isEmpty())
         error = r.reconcile.validate(r.profile);
 
@@ -298,6 +299,10 @@ int SyncCommand::run(const QStringList &arguments) {
         {u"db-batch-size"_s, u"Rows per COPY + merge statement. Seed default 100."_s, u"N"_s},
         {u"throttle-ms"_s, u"Least gap between requests. Seed default 750."_s, u"MS"_s},
         {u"concurrency"_s, u"Child batches in flight. Seed default 3."_s, u"N"_s},
+        {u"adaptive"_s,
+         u"Let the adaptive tuner adjust the five settings above while the run goes on, "
+         "within the profile's limits (backs off on 429s, errors and slow answers; keeps a "
+         "step up only when records/s rose)."_s},
         {u"profile"_s,
          u"Vendor profile: %1 (default generic)."_s.arg(reso::FeedProfile::builtInNames()),
          u"NAME"_s},

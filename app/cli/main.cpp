@@ -1,4 +1,5 @@
 // resosync-cli: the headless face of ResoSync, built from core alone.
+#include "cli/BenchCommand.h"
 #include "cli/CliCommand.h"
 #include "cli/IndexesCommand.h"
 #include "cli/SchemaCommand.h"
@@ -21,6 +22,7 @@ std::vector<std::unique_ptr<CliCommand>> makeCommands() {
     commands.push_back(std::make_unique<SimulateCommand>());
     commands.push_back(std::make_unique<SyncCommand>());
     commands.push_back(std::make_unique<IndexesCommand>());
+    commands.push_back(std::make_unique<BenchCommand>());
     return commands;
 }
 

@@ -108,6 +108,8 @@ MergeSql build(reso::Resource resource) {
     sql.mergeUniqueKeys = "INSERT INTO " + sql.targetTable + " AS t (" + columns + ") SELECT " +
                           columns + " FROM " + sql.stagingTable + conflict;
 
+    sql.anyStored = "SELECT EXISTS (SELECT 1 FROM " + sql.targetTable + " WHERE " + sql.keyColumn +
+                    " = ANY($1::text[]))";
     sql.deleteUnlisted = cascadingDelete(
         resource, "DELETE FROM " + sql.targetTable + " t WHERE t.replicated_at < $1::timestamptz " +
                       "AND NOT EXISTS (SELECT 1 FROM " + MergeSql::kFeedKeysTable +

@@ -37,6 +37,9 @@ struct MergeSql {
     /// the whole rows (a 5,000-row page of 1 KB records spills a 4 MB work_mem to disk).
     std::string mergeUniqueKeys;
 
+    /// `$1` keys (text[]): whether any of them is stored (decides the direct-COPY path).
+    std::string anyStored;
+
     /// Children only: `$1` parent keys (text[]), `$2` child keys to keep (text[]); deletes
     /// the other children of those parents.
     std::string deleteUnseenChildren;

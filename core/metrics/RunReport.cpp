@@ -47,7 +47,8 @@ QJsonObject RunConfig::toJson() const {
                        {u"concurrency"_s, concurrency},
                        {u"profile"_s, profile},
                        {u"mode"_s, mode},
-                       {u"resources"_s, QJsonArray::fromStringList(resources)}};
+                       {u"resources"_s, QJsonArray::fromStringList(resources)},
+                       {u"adaptive"_s, adaptive}};
 }
 
 QJsonObject RunReport::toJson() const {
@@ -161,6 +162,7 @@ RunConfig RunConfig::fromJson(const QJsonObject &json) {
     config.concurrency = json[u"concurrency"_s].toInt(config.concurrency);
     config.profile = json[u"profile"_s].toString(config.profile);
     config.mode = json[u"mode"_s].toString(config.mode);
+    config.adaptive = json[u"adaptive"_s].toBool(false);
     for (const QJsonValue &resource : json[u"resources"_s].toArray())
         config.resources << resource.toString();
     return config;

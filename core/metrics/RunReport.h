@@ -17,9 +17,10 @@ struct RunConfig {
     QString profile = QStringLiteral("generic");
     QString mode = QStringLiteral("incremental");
     QStringList resources;
+    bool adaptive = false; ///< the adaptive tuner was on (the numbers above are where it ended)
 
     /// {batch_size, property_batch_size, db_batch_size, throttle_ms, concurrency, profile,
-    /// mode, resources}: the `config` object of reports and of resosync.runs.
+    /// mode, resources, adaptive}: the `config` object of reports and of resosync.runs.
     QJsonObject toJson() const;
     /// The inverse of toJson(); a key that is missing keeps its default.
     static RunConfig fromJson(const QJsonObject &json);

@@ -173,6 +173,16 @@ std::vector<quint32> QueryEngine::candidates(const QueryRequest &request,
 
 void QueryEngine::sortByOrderBy(const QueryRequest &request, std::vector<quint32> &matches) const {
     const auto &all = m_data.records(request.resource);
+    if (request.orderBy.size() == 1 &&
+        request.orderBy.front().field == QString(reso::resourceInfo(request.resource).keyField)) {
+        // Keys are fixed-width ordinals (FeedData::keyFor): key order is ordinal order, and
+        // sorting by it needs no generated field (a child batch re-sorts its matches per page).
+        const bool descending = request.orderBy.front().descending;
+        std::sort(matches.begin(), matches.end(), [&](quint32 a, quint32 b) {
+            return descending ? all[a].ordinal > all[b].ordinal : all[a].ordinal < all[b].ordinal;
+        });
+        return;
+    }
     QHash<quint32, std::vector<FieldValue>> keys;
     keys.reserve(qsizetype(matches.size()));
     for (quint32 position : matches) {

@@ -3,6 +3,7 @@
 #include "metrics/MetricsRecorder.h"
 #include "reso/FeedClient.h"
 #include "reso/Timestamp.h"
+#include "sync/AdaptiveTuner.h"
 #include "sync/ChildPipeline.h"
 #include "sync/ParentCache.h"
 #include "sync/PropertyPipeline.h"
@@ -78,6 +79,7 @@ SyncEngine::SyncEngine(SyncRequest request, QObject *parent)
     , m_parentCache(std::make_shared<ParentCache>()) {
     qRegisterMetaType<resosync::sync::LogLevel>();
     qRegisterMetaType<resosync::metrics::RunReport>();
+    qRegisterMetaType<resosync::sync::SyncSettings>();
     m_context.request = std::move(request);
     m_storePool.setObjectName(u"resosync-store"_s);
     m_storePool.setMaxThreadCount(1); // the SyncStore's connection: one thread at a time
@@ -117,6 +119,7 @@ metrics::RunConfig SyncEngine::runConfig() const {
     config.concurrency = r.settings.concurrency;
     config.profile = r.profile.name;
     config.mode = syncModeName(r.mode);
+    config.adaptive = r.adaptive;
     for (Resource resource : r.resources)
         config.resources << reso::resourceName(resource);
     return config;
@@ -126,6 +129,16 @@ void SyncEngine::start() {
     m_startUsecs = reso::Timestamp::now().usecs();
     m_context.fenceUsecs = m_startUsecs - qint64(m_context.request.fenceLagSeconds) * 1'000'000;
     m_metrics->start(m_context.request.settings.concurrency);
+    m_alerts.setThresholds(m_context.request.alerts);
+    connect(m_metrics.get(), &metrics::MetricsRecorder::snapshotReady, this,
+            &SyncEngine::watchAlerts);
+    if (m_context.request.adaptive) {
+        m_tuner =
+            std::make_unique<AdaptiveTuner>(m_context.request.profile, m_context.request.settings);
+        m_tunerTimer.setInterval(int(AdaptiveTuner::kWindowMs));
+        connect(&m_tunerTimer, &QTimer::timeout, this, &SyncEngine::tune);
+        m_tunerTimer.start();
+    }
     Q_EMIT phaseChanged(tr("Connecting to the database"));
     prepare();
 }
@@ -240,7 +253,46 @@ void SyncEngine::resume() {
 }
 
 void SyncEngine::updateSettings(const SyncSettings &settings) {
-    QMetaObject::invokeMethod(this, [this, settings] { applySettings(settings); });
+    QMetaObject::invokeMethod(this, [this, settings] {
+        applySettings(settings);
+        if (m_tuner)
+            m_tuner->setSettings(m_context.request.settings);
+    });
+}
+
+double SyncEngine::recentP95Ms(qint64 *sinceMs) const {
+    double p95 = 0;
+    for (const metrics::SeriesPoint &point :
+         m_metrics->series(u"api.latency_p95_ms"_s, *sinceMs + 1)) {
+        p95 = std::max(p95, point.value);
+        *sinceMs = point.atMs;
+    }
+    return p95;
+}
+
+void SyncEngine::updateAlerts(const metrics::AlertThresholds &thresholds) {
+    QMetaObject::invokeMethod(this, [this, thresholds] {
+        m_context.request.alerts = thresholds;
+        m_alerts.setThresholds(thresholds);
+    });
+}
+
+void SyncEngine::watchAlerts(const metrics::MetricsSnapshot &snapshot) {
+    for (const QString &alert : m_alerts.observe(snapshot, recentP95Ms(&m_alertsSinceMs))) {
+        m_metrics->markEvent(alert);
+        Q_EMIT logged(LogLevel::Warning, QString(), alert);
+    }
+}
+
+void SyncEngine::tune() {
+    if (m_context.paused || m_finishing)
+        return;
+    // The highest per-tick p95 since the last look: the run-wide p95 reacts too slowly.
+    const double p95 = recentP95Ms(&m_tunerSinceMs);
+    if (auto decision = m_tuner->observe(m_metrics->snapshot(), p95)) {
+        Q_EMIT logged(LogLevel::Info, QString(), decision->reason);
+        applySettings(decision->settings);
+    }
 }
 
 void SyncEngine::applySettings(const SyncSettings &settings) {
@@ -260,6 +312,7 @@ void SyncEngine::applySettings(const SyncSettings &settings) {
     if (m_workers)
         m_workers->ensureThreads(settings.concurrency + 1);
     Q_EMIT logged(LogLevel::Info, QString(), tr("Settings changed: %1").arg(change));
+    Q_EMIT settingsChanged(settings);
     if (m_pipeline)
         m_pipeline->pump();
 }
@@ -268,6 +321,7 @@ void SyncEngine::finish(RunOutcome outcome, const QString &error) {
     if (m_finishing)
         return;
     m_finishing = true;
+    m_tunerTimer.stop();
     m_outcome = outcome;
     if (!error.isEmpty()) {
         m_context.problems.prepend(error);

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "metrics/AlertMonitor.h"
 #include "metrics/RunReport.h"
 #include "sync/RunContext.h"
 #include "sync/SyncSettings.h"
 
 #include <QObject>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <memory>
 
@@ -15,6 +17,7 @@ class MetricsRecorder;
 
 namespace resosync::sync {
 
+class AdaptiveTuner;
 class ResourcePipeline;
 class ParentCache;
 
@@ -49,6 +52,8 @@ public:
     void resume();
     /// New settings apply to the next batch, page or request.
     void updateSettings(const SyncSettings &settings);
+    /// New alert thresholds apply from the next tick.
+    void updateAlerts(const metrics::AlertThresholds &thresholds);
 
     metrics::MetricsRecorder *metrics() const;
     RunOutcome outcome() const { return m_outcome; }
@@ -61,6 +66,8 @@ Q_SIGNALS:
     void resourceProgress(resosync::reso::Resource resource, qint64 done, qint64 total,
                           const QString &unit);
     void finished(const resosync::metrics::RunReport &report);
+    /// The settings in force changed (by updateSettings() or the adaptive tuner).
+    void settingsChanged(const resosync::sync::SyncSettings &settings);
 
 private:
     void prepare();
@@ -68,6 +75,10 @@ private:
     void finish(RunOutcome outcome, const QString &error = {});
     void saveAndEmit(const QString &error);
     void applySettings(const SyncSettings &settings);
+    void tune();
+    void watchAlerts(const metrics::MetricsSnapshot &snapshot);
+    /// The highest per-tick p95 API latency after `*sinceMs`; moves `*sinceMs` to the last tick.
+    double recentP95Ms(qint64 *sinceMs) const;
     metrics::RunConfig runConfig() const;
 
     RunContext m_context;
@@ -79,6 +90,11 @@ private:
     std::shared_ptr<ParentCache> m_parentCache;
     std::optional<db::Checkpoint> m_propertyCheckpoint;
     std::unique_ptr<ResourcePipeline> m_pipeline;
+    std::unique_ptr<AdaptiveTuner> m_tuner; ///< set when the request is adaptive
+    QTimer m_tunerTimer;
+    qint64 m_tunerSinceMs = 0; ///< the tuner has seen the latency series up to here
+    metrics::AlertMonitor m_alerts;
+    qint64 m_alertsSinceMs = 0;
     int m_nextResource = 0;
     qint64 m_startUsecs = 0;
     bool m_finishing = false;
@@ -92,3 +108,4 @@ QString outcomeStatus(RunOutcome outcome); ///< "succeeded", "failed" or "cancel
 
 Q_DECLARE_METATYPE(resosync::sync::LogLevel)
 Q_DECLARE_METATYPE(resosync::metrics::RunReport)
+Q_DECLARE_METATYPE(resosync::sync::SyncSettings)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "metrics/AlertMonitor.h"
+
 #include "reso/FeedClient.h"
 #include "reso/FeedProfile.h"
 #include "reso/Resource.h"
@@ -110,6 +112,11 @@ struct SyncRequest {
     /// The fence trails the run's start by this much, so a vendor clock a little behind ours
     /// cannot put a record changed during the run behind the cursor.
     int fenceLagSeconds = 60;
+    /// Let the AdaptiveTuner change the settings while the run goes on (within the profile's
+    /// limits); a change made by hand is taken as its new starting point.
+    bool adaptive = false;
+    /// When the run's health is marked as an alert (on the charts and in the log).
+    metrics::AlertThresholds alerts;
 };
 
 } // namespace resosync::sync

@@ -320,6 +320,68 @@ private Q_SLOTS:
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 
+    void adaptiveTunerBacksOffWhenTheFeedRateLimits() {
+        test::TestDatabase db(u"adaptive"_s);
+        QVERIFY2(db.isValid(), qPrintable(db.error()));
+        QCOMPARE(applySchema(db.conninfo()), QString());
+        sim::SimulatorOptions o = simOptions();
+        o.faults.requestsPerSecond = 8; // the client knows no limit: 429s follow
+        auto simulator = startSimulator(o);
+        sync::SyncRequest request = requestFor(*simulator, db.conninfo(), sync::SyncMode::Full);
+        request.resources = {Resource::Property, Resource::Media};
+        request.settings = {100, 60, 50, 0, 4};
+        request.adaptive = true;
+        QStringList log;
+        QList<sync::SyncSettings> changes;
+        const Outcome run = runSync(request, [&](sync::SyncEngine &engine) {
+            connect(&engine, &sync::SyncEngine::logged, this,
+                    [&](sync::LogLevel, const QString &, const QString &line) { log << line; });
+            connect(&engine, &sync::SyncEngine::settingsChanged, this,
+                    [&](const sync::SyncSettings &s) { changes << s; });
+        });
+        QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
+        QVERIFY(run.report.config.adaptive);
+        QVERIFY(simulator->stats().rateLimited > 0);
+        QVERIFY2(log.filter(u"tuner backs off"_s).size() > 0, qPrintable(log.join(u'\n')));
+        QVERIFY(!changes.isEmpty());
+        // The first back-off halves concurrency and throttles.
+        QCOMPARE(changes.first().concurrency, 2);
+        QVERIFY(changes.first().throttleMs >= 250);
+        for (Resource r : request.resources) {
+            const QString difference = test::compareReplica(*simulator, db.conninfo(), r);
+            QVERIFY2(difference.isEmpty(), qPrintable(difference));
+        }
+    }
+
+    void slowAnswersRaiseAnAlertOnTheChartsAndInTheLog() {
+        test::TestDatabase db(u"alerts"_s);
+        QVERIFY2(db.isValid(), qPrintable(db.error()));
+        QCOMPARE(applySchema(db.conninfo()), QString());
+        sim::SimulatorOptions o = simOptions();
+        o.faults.latencyMs = 300;
+        auto simulator = startSimulator(o);
+        sync::SyncRequest request = requestFor(*simulator, db.conninfo(), sync::SyncMode::Full);
+        request.resources = {Resource::Property};
+        request.alerts = metrics::AlertThresholds{150, 0, 0};
+        QStringList warnings;
+        QStringList marked;
+        const Outcome run = runSync(request, [&](sync::SyncEngine &engine) {
+            connect(&engine, &sync::SyncEngine::logged, this,
+                    [&](sync::LogLevel level, const QString &, const QString &line) {
+                        if (level == sync::LogLevel::Warning)
+                            warnings << line;
+                    });
+            connect(&engine, &sync::SyncEngine::finished, this, [&] {
+                for (const metrics::RunEvent &event : engine.metrics()->events())
+                    marked << event.label;
+            });
+        });
+        QVERIFY2(run.outcome == sync::RunOutcome::Succeeded, qPrintable(problems(run)));
+        const QStringList alerts = marked.filter(u"alert: p95 API latency"_s);
+        QCOMPARE(alerts.size(), 1); // once per crossing, not once per tick
+        QVERIFY(warnings.contains(alerts.first()));
+    }
+
     void incrementalWithoutACursorIsRefused() {
         test::TestDatabase db(u"no_cursor"_s);
         QVERIFY2(db.isValid(), qPrintable(db.error()));

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "bench/CopyFloor.h"
+#include "bench/FeedFloor.h"
+#include "metrics/RunReport.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace resosync::bench {
+
+/// One measured run of the comparison.
+struct BenchRow {
+    QString name;  ///< e.g. "concurrency 3"
+    QString scope; ///< e.g. "Media", "all resources"
+    qint64 records = 0;
+    double seconds = 0;
+    qint64 requests = 0;
+    qint64 failedRequests = 0;
+    qint64 bytes = 0;  ///< JSON received
+    double peakMb = 0; ///< of the process that ran it (in-process runs share it with the simulator)
+    QString settings;  ///< "page 2000, listings 500, db 100, throttle 0, concurrency 3"
+    QString error;     ///< empty when the run succeeded
+    double recordsPerSecond() const { return seconds > 0 ? double(records) / seconds : 0; }
+};
+
+struct BenchResult {
+    int properties = 0;
+    BenchRow propertyLoad;
+    QList<BenchRow> mediaRuns; ///< seed defaults, each concurrency, adaptive
+    QString bestName;          ///< the fastest of the fixed-concurrency runs
+    FloorResult databaseFloor;
+    FeedFloorResult feedFloor;
+    QList<BenchRow> memoryRuns; ///< all resources, full, one process each, per size
+    std::optional<metrics::RunReport> bestReport; ///< of the fastest Media run (summary block)
+    BenchRow latencyRun;
+    double latencyBoundSeconds = 0; ///< requests / the vendor's allowed rate
+    QStringList errors;
+    double totalSeconds = 0;
+
+    const BenchRow *row(const QString &name) const; ///< a Media run by name, or null
+    /// The fastest fixed-concurrency Media run's records/s over the COPY floor's rows/s.
+    double mediaShareOfDatabaseFloor() const;
+    /// The latency-bound run's wall time over requests / the vendor's allowed rate.
+    double latencyRatio() const;
+
+    /// The comparison tables, the seed's claims next to ours, the targets of issue #7, and the
+    /// seed's summary block of the fastest run. Plain ASCII.
+    QString toText() const;
+    QJsonObject toJson() const;
+};
+
+} // namespace resosync::bench

@@ -1,0 +1,307 @@
+#include "bench/BenchRunner.h"
+
+#include "bench/ScratchDatabase.h"
+#include "db/Connection.h"
+#include "sim/FeedSimulator.h"
+#include "sync/SyncEngine.h"
+
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <cmath>
+
+#include <pqxx/nontransaction>
+
+namespace resosync::bench {
+
+using namespace Qt::StringLiterals;
+using reso::Resource;
+
+namespace {
+
+const QString kScratchName = u"resosync_bench"_s;
+
+/// Runs one sync in this process and waits for it (the simulator answers from its thread).
+metrics::RunReport runInProcess(const sync::SyncRequest &request, QString *error) {
+    sync::SyncEngine engine(request);
+    QEventLoop loop;
+    QObject::connect(&engine, &sync::SyncEngine::finished, &loop, &QEventLoop::quit);
+    engine.start();
+    loop.exec();
+    const sync::RunOutcome outcome = engine.outcome();
+    if (outcome != sync::RunOutcome::Succeeded)
+        *error = engine.report().problems.join(u"; "_s);
+    if (error->isEmpty() && outcome != sync::RunOutcome::Succeeded)
+        *error = u"the run ended %1"_s.arg(engine.report().status);
+    return engine.report();
+}
+
+BenchRow rowOf(const QString &name, Resource resource, const metrics::RunReport &report,
+               const QString &error) {
+    BenchRow row;
+    row.name = name;
+    row.scope = reso::resourceName(resource);
+    row.records = report.metrics.progress(resource).fetched;
+    row.seconds = report.durationSeconds;
+    row.requests = report.metrics.api.requests;
+    row.failedRequests = report.metrics.api.failed + report.metrics.api.retries;
+    row.bytes = report.metrics.api.bytes;
+    row.peakMb = report.metrics.memory.peakMb;
+    row.settings = sync::SyncSettings{report.config.batchSize, report.config.propertyBatchSize,
+                                      report.config.dbBatchSize, report.config.throttleMs,
+                                      report.config.concurrency}
+                       .summary();
+    row.error = error;
+    return row;
+}
+
+/// Empties a child table and forgets which listings had their children synced, so the next
+/// run starts from the same state as the first.
+std::optional<db::DbError> resetChild(const QString &conninfo, Resource child) {
+    db::DbError error;
+    auto connection = db::openConnection(conninfo, &error);
+    if (!connection)
+        return error;
+    return db::runGuarded(
+        {u"emptying %1 between benchmark runs"_s.arg(reso::resourceName(child)), {}}, conninfo,
+        [&] {
+            pqxx::nontransaction tx(*connection);
+            const std::string table =
+                "public." + tx.quote_name(reso::resourceName(child).toStdString());
+            tx.exec("TRUNCATE " + table);
+            tx.exec_params("DELETE FROM resosync.child_sync WHERE resource = $1",
+                           reso::resourceName(child).toStdString());
+            tx.exec("VACUUM ANALYZE " + table);
+        });
+}
+
+sync::SyncRequest requestFor(const QUrl &feed, const QString &conninfo, QList<Resource> resources) {
+    sync::SyncRequest request;
+    request.feedUrl = feed;
+    request.conninfo = conninfo;
+    request.profile = *reso::FeedProfile::byName(u"simulator"_s);
+    request.settings = sync::SyncSettings::fromProfile(request.profile);
+    request.resources = std::move(resources);
+    request.mode = sync::SyncMode::Full;
+    return request;
+}
+
+std::unique_ptr<sim::FeedSimulator> startSimulator(const sim::SimulatorOptions &options,
+                                                   QString *error) {
+    auto simulator = std::make_unique<sim::FeedSimulator>(options);
+    if (!simulator->start(0, error))
+        return nullptr;
+    return simulator;
+}
+
+} // namespace
+
+BenchRunner::BenchRunner(BenchOptions options)
+    : m_options(std::move(options)) {}
+
+void BenchRunner::say(const QString &line) const {
+    if (m_options.progress)
+        m_options.progress(line);
+}
+
+BenchResult BenchRunner::run() {
+    QElapsedTimer total;
+    total.start();
+    BenchResult result;
+    result.properties = m_options.properties;
+
+    sim::SimulatorOptions simOptions;
+    simOptions.properties = m_options.properties;
+    QString error;
+    auto simulator = startSimulator(simOptions, &error);
+    if (!simulator) {
+        result.errors << u"the simulator could not start: "_s + error;
+        return result;
+    }
+    db::DbError dbError;
+    auto scratch = ScratchDatabase::create(m_options.adminConninfo, kScratchName, &dbError);
+    if (!scratch) {
+        result.errors << dbError.message;
+        return result;
+    }
+    say(u"loading %1 listings"_s.arg(m_options.properties));
+    const auto load = requestFor(simulator->baseUrl(), scratch->conninfo(), {Resource::Property});
+    const metrics::RunReport loaded = runInProcess(load, &error);
+    result.propertyLoad = rowOf(u"Property load"_s, Resource::Property, loaded, error);
+    if (!error.isEmpty()) {
+        result.errors << u"loading listings failed: "_s + error;
+        return result;
+    }
+    runMediaComparison(simulator->baseUrl(), scratch->conninfo(), result);
+    scratch.reset();
+    simulator.reset();
+    runMemory(result);
+    runLatencyBound(result);
+    result.totalSeconds = double(total.elapsed()) / 1000.0;
+    return result;
+}
+
+void BenchRunner::runMediaComparison(const QUrl &feed, const QString &conninfo,
+                                     BenchResult &result) {
+    struct Config {
+        QString name;
+        sync::SyncSettings settings;
+        bool adaptive = false;
+    };
+    const sync::SyncRequest base = requestFor(feed, conninfo, {Resource::Media});
+    QList<Config> configs;
+    if (m_options.seedDefaults)
+        configs << Config{u"seed defaults"_s, sync::SyncSettings{}, false};
+    for (int concurrency : m_options.concurrencies) {
+        sync::SyncSettings s = base.settings;
+        s.concurrency = concurrency;
+        configs << Config{u"concurrency %1"_s.arg(concurrency), s, false};
+    }
+    if (m_options.adaptive)
+        configs << Config{u"adaptive tuner"_s, base.settings, true};
+
+    double bestRate = 0;
+    for (const Config &config : configs) {
+        if (auto failure = resetChild(conninfo, Resource::Media)) {
+            result.errors << failure->message;
+            return;
+        }
+        say(u"Media: %1 (%2)"_s.arg(config.name, config.settings.summary()));
+        sync::SyncRequest request = base;
+        request.settings = config.settings;
+        request.adaptive = config.adaptive;
+        QString error;
+        const metrics::RunReport report = runInProcess(request, &error);
+        BenchRow row = rowOf(config.name, Resource::Media, report, error);
+        if (config.adaptive)
+            row.name += u" (ended at concurrency %1)"_s.arg(report.config.concurrency);
+        if (!error.isEmpty())
+            result.errors << u"%1: %2"_s.arg(config.name, error);
+        if (!config.adaptive && config.name.startsWith(u"concurrency"_s) &&
+            row.recordsPerSecond() > bestRate) {
+            bestRate = row.recordsPerSecond();
+            result.bestName = config.name;
+            result.bestReport = report;
+        }
+        result.mediaRuns << row;
+    }
+    say(u"database floor: COPY of the same Media rows into an unlogged table"_s);
+    result.databaseFloor = measureCopyFloor(conninfo, Resource::Media);
+    if (result.databaseFloor.error)
+        result.errors << result.databaseFloor.error->message;
+    say(u"feed floor: every Media page fetched and parsed, no database work"_s);
+    result.feedFloor = measureFeedFloor(base, Resource::Media);
+    if (!result.feedFloor.error.isEmpty())
+        result.errors << u"feed floor: "_s + result.feedFloor.error;
+}
+
+void BenchRunner::runMemory(BenchResult &result) {
+    QList<int> sizes{m_options.properties};
+    if (m_options.largeProperties > 0)
+        sizes << m_options.largeProperties;
+    QTemporaryDir dir;
+    for (int size : sizes) {
+        say(u"memory: full sync of all resources, %1 listings, in a process of its own"_s.arg(
+            size));
+        sim::SimulatorOptions simOptions;
+        simOptions.properties = size;
+        QString error;
+        auto simulator = startSimulator(simOptions, &error);
+        db::DbError dbError;
+        auto scratch =
+            simulator ? ScratchDatabase::create(m_options.adminConninfo, kScratchName, &dbError)
+                      : nullptr;
+        if (!simulator || !scratch) {
+            result.errors << (simulator ? dbError.message : error);
+            return;
+        }
+        const QString reportPath = dir.filePath(u"memory-%1.json"_s.arg(size));
+        QProcess cli;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"RESOSYNC_DB"_s, scratch->conninfo()); // never on argv
+        cli.setProcessEnvironment(env);
+        cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        cli.start(m_options.cliPath, {u"sync"_s, u"--api"_s, simulator->baseUrl().toString(),
+                                      u"--profile"_s, u"simulator"_s, u"--mode"_s, u"full"_s,
+                                      u"--quiet"_s, u"--report-json"_s, reportPath});
+        cli.waitForFinished(-1);
+        cli.readAllStandardOutput();
+        QFile file(reportPath);
+        BenchRow row;
+        row.name = u"%1 listings"_s.arg(size);
+        row.scope = u"all resources"_s;
+        if (cli.exitStatus() != QProcess::NormalExit || cli.exitCode() != 0 ||
+            !file.open(QIODevice::ReadOnly)) {
+            row.error = u"resosync-cli sync ended with status %1"_s.arg(cli.exitCode());
+            result.errors << row.error;
+            result.memoryRuns << row;
+            continue;
+        }
+        const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+        row.seconds = json[u"duration_s"_s].toDouble();
+        row.requests = qint64(json[u"api"_s][u"requests"_s].toDouble());
+        row.bytes = qint64(json[u"api"_s][u"bytes"_s].toDouble());
+        row.peakMb = json[u"memory"_s][u"peak_mb"_s].toDouble();
+        const QJsonObject resources = json[u"resources"_s].toObject();
+        for (auto it = resources.begin(); it != resources.end(); ++it)
+            row.records += qint64(it.value()[u"fetched"_s].toDouble());
+        const QJsonObject config = json[u"config"_s].toObject();
+        row.settings =
+            sync::SyncSettings{config[u"batch_size"_s].toInt(),
+                               config[u"property_batch_size"_s].toInt(),
+                               config[u"db_batch_size"_s].toInt(), config[u"throttle_ms"_s].toInt(),
+                               config[u"concurrency"_s].toInt()}
+                .summary();
+        result.memoryRuns << row;
+    }
+}
+
+void BenchRunner::runLatencyBound(BenchResult &result) {
+    if (!m_options.latency)
+        return;
+    say(u"latency-bound: %1-%2 ms per request, vendor limit %3 requests/s, %4 listings"_s
+            .arg(m_options.latencyMinMs)
+            .arg(m_options.latencyMaxMs)
+            .arg(m_options.vendorRequestsPerSecond)
+            .arg(m_options.latencyProperties));
+    sim::SimulatorOptions simOptions;
+    simOptions.properties = m_options.latencyProperties;
+    simOptions.faults.latencyMs = m_options.latencyMinMs;
+    simOptions.faults.latencyJitterMs = m_options.latencyMaxMs - m_options.latencyMinMs;
+    simOptions.faults.requestsPerSecond = m_options.vendorRequestsPerSecond;
+    QString error;
+    auto simulator = startSimulator(simOptions, &error);
+    db::DbError dbError;
+    auto scratch = simulator
+                       ? ScratchDatabase::create(m_options.adminConninfo, kScratchName, &dbError)
+                       : nullptr;
+    if (!simulator || !scratch) {
+        result.errors << (simulator ? dbError.message : error);
+        return;
+    }
+    sync::SyncRequest request = requestFor(simulator->baseUrl(), scratch->conninfo(),
+                                           {Resource::Property, Resource::Media});
+    // The vendor's published limit, as a profile states it: the client paces itself to it.
+    request.profile.limits.perSecond = m_options.vendorRequestsPerSecond;
+    request.settings.batchSize = std::min(m_options.latencyPageSize, request.profile.maxTop);
+    // Enough requests in flight to cover the slowest answer at the allowed rate.
+    request.settings.concurrency = std::min(
+        request.profile.maxConcurrency,
+        int(std::ceil(m_options.vendorRequestsPerSecond * m_options.latencyMaxMs / 1000.0)) + 1);
+    const metrics::RunReport report = runInProcess(request, &error);
+    result.latencyRun = rowOf(u"latency-bound"_s, Resource::Media, report, error);
+    result.latencyRun.scope = u"Property + Media"_s;
+    result.latencyRun.records = report.metrics.progress(Resource::Property).fetched +
+                                report.metrics.progress(Resource::Media).fetched;
+    // The requests the work needed (retries of 429s are the client's own cost, not the bound's).
+    result.latencyBoundSeconds =
+        double(report.metrics.api.succeeded) / m_options.vendorRequestsPerSecond;
+    if (!error.isEmpty())
+        result.errors << u"latency-bound: "_s + error;
+}
+
+} // namespace resosync::bench

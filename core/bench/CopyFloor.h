@@ -1,0 +1,28 @@
+#pragma once
+
+#include "db/DbError.h"
+#include "reso/Resource.h"
+
+#include <QString>
+
+#include <optional>
+
+namespace resosync::bench {
+
+/// What the database alone can take: the rows of one replica table, COPYed into an unlogged
+/// table of the same shape (same columns, same primary key) with nothing else going on.
+struct FloorResult {
+    qint64 rows = 0;
+    qint64 bytes = 0;   ///< COPY text sent
+    double seconds = 0; ///< the COPY alone (export and table setup excluded)
+    double rowsPerSecond() const { return seconds > 0 ? double(rows) / seconds : 0; }
+    std::optional<db::DbError> error;
+};
+
+/// Measures the database floor for `resource` on `conninfo`: exports the table's rows as COPY
+/// text (the columns the sync's COPY fills) to a temporary file, then times a plain COPY of
+/// that file into `UNLOGGED ... (LIKE <table> INCLUDING ALL)`, in 64 KB blocks like the sync's
+/// writer. The clone is dropped afterwards. Client memory stays constant (line by line).
+FloorResult measureCopyFloor(const QString &conninfo, reso::Resource resource);
+
+} // namespace resosync::bench
