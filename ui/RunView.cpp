@@ -100,6 +100,8 @@ RunView::RunView(QWidget *parent)
     connect(&m_session, &sync::SyncSession::resourceProgress, m_progress,
             &ResourceProgressView::showUnits);
     connect(&m_session, &sync::SyncSession::pausedChanged, this, &RunView::onPausedChanged);
+    connect(&m_session, &sync::SyncSession::settingsChanged, m_tuning,
+            &TuningPanel::showEngineSettings);
     connect(&m_session, &sync::SyncSession::finished, this, &RunView::onFinished);
     updateStartable();
 }
@@ -182,6 +184,7 @@ void RunView::startWith(const QList<Resource> &resources, sync::SyncMode mode) {
     request.resources = resources;
     request.mode = mode;
     request.settings = m_tuning->settings();
+    request.adaptive = m_tuning->adaptive();
     if (!m_session.start(request))
         return;
     m_controls->setState(RunControls::State::Running);

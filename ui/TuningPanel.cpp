@@ -2,6 +2,7 @@
 
 #include "SettingSpinBox.h"
 
+#include <QCheckBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -56,6 +57,15 @@ TuningPanel::TuningPanel(QWidget *parent)
     buttons->addStretch(1);
     form->addRow(buttons);
 
+    m_adaptive = new QCheckBox(tr("Adaptive &tuning"), this);
+    m_adaptive->setObjectName(u"adaptiveCheck"_s);
+    m_adaptive->setToolTip(
+        tr("Let the sync adjust these five values itself while it runs, within the profile's "
+           "limits: it backs off (half the concurrency, twice the throttle) on 429s, errors or "
+           "slow answers, and keeps a step up only when records/s rose by 3%. Each change is "
+           "marked on the charts and shown here. Off by default (the seed has no tuner)."));
+    form->addRow(m_adaptive);
+
     setProfile(*reso::FeedProfile::byName(u"generic"_s));
 }
 
@@ -106,6 +116,20 @@ void TuningPanel::setSettings(const sync::SyncSettings &settings) {
 
 void TuningPanel::resetToProfileDefaults() {
     setSettings(sync::SyncSettings::fromProfile(m_profile));
+}
+
+bool TuningPanel::adaptive() const {
+    return m_adaptive->isChecked();
+}
+
+void TuningPanel::setAdaptive(bool on) {
+    m_adaptive->setChecked(on);
+}
+
+void TuningPanel::showEngineSettings(const sync::SyncSettings &settings) {
+    // The running sync changed its own settings (the tuner) or took ours: show what is in force.
+    setSettings(settings);
+    setLiveSettings(settings);
 }
 
 void TuningPanel::setLiveSettings(const std::optional<sync::SyncSettings> &applied) {

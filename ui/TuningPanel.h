@@ -8,6 +8,7 @@
 #include <array>
 
 class QLabel;
+class QCheckBox;
 class QPushButton;
 
 namespace resosync::ui {
@@ -37,6 +38,11 @@ public:
     /// std::nullopt (no run), the values shown are simply the next run's settings.
     void setLiveSettings(const std::optional<sync::SyncSettings> &applied);
     void resetToProfileDefaults();
+    /// Whether the next run lets the adaptive tuner change the settings.
+    bool adaptive() const;
+    void setAdaptive(bool on);
+    /// The running engine's settings changed (the tuner, or an Apply it accepted).
+    void showEngineSettings(const sync::SyncSettings &settings);
 
 Q_SIGNALS:
     void applyRequested(const resosync::sync::SyncSettings &settings);
@@ -53,6 +59,7 @@ private:
     std::optional<sync::SyncSettings> m_live;
     QString m_problem;
     QLabel *m_status = nullptr;
+    QCheckBox *m_adaptive = nullptr;
     QPushButton *m_applyButton = nullptr;
     QPushButton *m_resetButton = nullptr;
 };

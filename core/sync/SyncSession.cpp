@@ -57,6 +57,7 @@ void SyncSession::createEngine(const SyncRequest &request) {
     connect(engine, &SyncEngine::logged, this, &SyncSession::logged);
     connect(engine, &SyncEngine::phaseChanged, this, &SyncSession::phaseChanged);
     connect(engine, &SyncEngine::resourceProgress, this, &SyncSession::resourceProgress);
+    connect(engine, &SyncEngine::settingsChanged, this, &SyncSession::settingsChanged);
     connect(engine, &SyncEngine::finished, engine,
             [this, engine](const metrics::RunReport &report) {
                 const RunOutcome outcome = engine->outcome();

@@ -60,6 +60,8 @@ Q_SIGNALS:
     void resourceProgress(resosync::reso::Resource resource, qint64 done, qint64 total,
                           const QString &unit);
     void pausedChanged(bool paused);
+    /// The settings in force changed (the adaptive tuner, or updateSettings accepted).
+    void settingsChanged(const resosync::sync::SyncSettings &settings);
     /// The run ended; the report is also saved in resosync.runs when the database was reached.
     void finished(const resosync::metrics::RunReport &report, resosync::sync::RunOutcome outcome);
 
