@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <memory>
 
@@ -69,6 +70,11 @@ private:
     void saveAndEmit(const QString &error);
     void applySettings(const SyncSettings &settings);
     metrics::RunConfig runConfig() const;
+    /// Applies what earlier runs learned about the feed and the requests they spent.
+    void useFeedMemory(const db::FeedCapabilities &capabilities, const QList<qint64> &requests);
+    void rememberFeed(const db::FeedCapabilities &capabilities, const QString &note);
+    /// Saves the requests started since the last flush in the ledger (limits across restarts).
+    void flushRequestLedger();
 
     RunContext m_context;
     std::unique_ptr<metrics::MetricsRecorder> m_metrics;
@@ -79,6 +85,7 @@ private:
     std::shared_ptr<ParentCache> m_parentCache;
     std::optional<db::Checkpoint> m_propertyCheckpoint;
     std::unique_ptr<ResourcePipeline> m_pipeline;
+    QTimer m_ledgerTimer;
     int m_nextResource = 0;
     qint64 m_startUsecs = 0;
     bool m_finishing = false;
