@@ -3,9 +3,9 @@
 #include "HttpFetch.h"
 #include "ReplicaCheck.h"
 #include "SimulatorFixture.h"
+#include "SyncRun.h"
 #include "TestDatabase.h"
 #include "db/BatchWriter.h"
-#include "db/SchemaMigrator.h"
 #include "metrics/MetricsRecorder.h"
 #include "reso/QueryUrl.h"
 #include "sim/FeedSimulator.h"
@@ -17,7 +17,6 @@
 #include <QNetworkAccessManager>
 #include <QProcess>
 #include <QReadLocker>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -33,10 +32,10 @@ namespace {
 
 constexpr int kProperties = 300;
 
-struct Outcome {
-    sync::RunOutcome outcome = sync::RunOutcome::Failed;
-    metrics::RunReport report;
-};
+using Outcome = test::SyncOutcome;
+using test::applySchema;
+using test::compareAll;
+using test::runSync;
 
 sim::SimulatorOptions simOptions(int properties = kProperties) {
     sim::SimulatorOptions o;
@@ -47,43 +46,7 @@ sim::SimulatorOptions simOptions(int properties = kProperties) {
 
 sync::SyncRequest requestFor(const sim::FeedSimulator &simulator, const QString &conninfo,
                              sync::SyncMode mode) {
-    sync::SyncRequest r;
-    r.feedUrl = simulator.baseUrl();
-    r.conninfo = conninfo;
-    r.profile = *reso::FeedProfile::byName(u"simulator"_s);
-    r.resources = QList<Resource>(reso::kAllResources.begin(), reso::kAllResources.end());
-    r.mode = mode;
-    // Small sizes so paging, key splitting and chunking all happen many times.
-    r.settings = {25, 40, 7, 0, 3};
-    return r;
-}
-
-Outcome runSync(const sync::SyncRequest &request,
-                const std::function<void(sync::SyncEngine &)> &during = {}) {
-    sync::SyncEngine engine(request);
-    QSignalSpy finished(&engine, &sync::SyncEngine::finished);
-    engine.start();
-    if (during)
-        during(engine);
-    if (finished.isEmpty() && !finished.wait(240'000))
-        qWarning("the sync did not finish in time");
-    return {engine.outcome(), engine.report()};
-}
-
-QString applySchema(const QString &conninfo) {
-    const db::SchemaReport report = db::SchemaMigrator(conninfo).apply();
-    return report.ok() ? QString() : report.error->message;
-}
-
-QString compareAll(const sim::FeedSimulator &simulator, const QString &conninfo,
-                   const QSet<QString> &absent = {}) {
-    QStringList differences;
-    for (Resource r : reso::kAllResources) {
-        const QString d = test::compareReplica(simulator, conninfo, r, absent);
-        if (!d.isEmpty())
-            differences << d;
-    }
-    return differences.join(u"; "_s);
+    return test::simulatorRequest(simulator, conninfo, mode);
 }
 
 qint64 count(const QString &conninfo, const QString &table) {
@@ -91,7 +54,7 @@ qint64 count(const QString &conninfo, const QString &table) {
 }
 
 QString problems(const Outcome &o) {
-    return u"outcome %1, problems: %2"_s.arg(int(o.outcome)).arg(o.report.problems.join(u" | "_s));
+    return test::describe(o);
 }
 
 } // namespace
@@ -277,6 +240,10 @@ private Q_SLOTS:
             }
         }
         QVERIFY(malformed.size() > 10);
+        // The fault was injected: the simulator served the malformed values itself.
+        QVERIFY(simulator->stats().malformedServed >= malformed.size());
+        qInfo("faults injected: %s; rejected with a reason: %d",
+              qPrintable(test::faultCounters(simulator->stats())), int(malformed.size()));
         QCOMPARE(count(db.conninfo(), u"resosync.rejects"_s), qint64(malformed.size()));
         QVERIFY(test::queryValue(db.conninfo(), u"SELECT reason FROM resosync.rejects LIMIT 1"_s)
                     .contains(u"ModificationTimestamp"_s));
