@@ -71,6 +71,12 @@ public:
         qInfo("%s: faults injected %s; records lost 0", fault,
               qPrintable(test::faultCounters(stats())));
     }
+    /// The feed changes, and an incremental run follows, as a later process would run it.
+    test::SyncOutcome changeAndSyncAgain(quint64 seed) const {
+        m_simulator->mutate({seed, 10, 5, 0, 20, 5});
+        m_simulator->resetStats();
+        return test::runSync(request(sync::SyncMode::Incremental));
+    }
     QString learned(const QString &column) const {
         return test::queryValue(m_db.conninfo(),
                                 u"SELECT %1::text FROM resosync.feed_capabilities"_s.arg(column));
@@ -325,9 +331,7 @@ private Q_SLOTS:
         c.printInjected("414 URI Too Long");
 
         // The next run starts with the learned cap: no 414 at all.
-        c.simulator().mutate({21, 10, 5, 0, 20, 5});
-        c.simulator().resetStats();
-        const test::SyncOutcome next = test::runSync(c.request(sync::SyncMode::Incremental));
+        const test::SyncOutcome next = c.changeAndSyncAgain(21);
         QVERIFY2(next.outcome == RunOutcome::Succeeded, qPrintable(problems(next)));
         QCOMPARE(c.stats().urlTooLong, 0);
         QVERIFY(c.stats().requests > 1);
@@ -346,9 +350,7 @@ private Q_SLOTS:
         c.printInjected("`in` refused");
 
         // A later process starts with `or` chains: the feed never sees `in` again.
-        c.simulator().mutate({22, 10, 5, 0, 20, 5});
-        c.simulator().resetStats();
-        const test::SyncOutcome next = test::runSync(c.request(sync::SyncMode::Incremental));
+        const test::SyncOutcome next = c.changeAndSyncAgain(22);
         QVERIFY2(next.outcome == RunOutcome::Succeeded, qPrintable(problems(next)));
         QCOMPARE(c.stats().refusedIn, 0);
         QVERIFY(c.stats().requestsByResource.value(u"Media"_s) > 0);
