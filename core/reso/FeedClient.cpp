@@ -35,6 +35,7 @@ constexpr int kMaxInFlight = 6;
 /// A Retry-After longer than this fails the request instead of parking it: the account's
 /// hourly or daily quota is spent and a person should decide, not a sleeping client.
 constexpr qint64 kMaxRetryAfterMs = 10 * 60 * 1000;
+constexpr qsizetype kMaxKeptStarts = 200'000;
 /// A wait for the hourly or daily budget longer than this is announced (once per wait).
 constexpr qint64 kAnnouncedWaitMs = 60 * 1000;
 constexpr qsizetype kShownUrlLength = 300;
@@ -224,8 +225,12 @@ void FeedClient::Impl::dispatch() {
 void FeedClient::Impl::start(const RequestPtr &request) {
     const qint64 t = now();
     limiter.recordStart(t);
-    if (keepStarts)
+    if (keepStarts) {
+        // Bounded for a client nobody takes the starts from: a day at 2 requests a second.
+        if (newStarts.size() >= kMaxKeptStarts)
+            newStarts.removeFirst();
         newStarts.append(QDateTime::currentMSecsSinceEpoch());
+    }
     budgetWaitAnnounced = false;
     lastStartMs = t;
     ++request->attempts;

@@ -273,28 +273,12 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"RESOSYNC_TEST_SECRET"_s, u"s3cret-value"_s);
         cli.setProcessEnvironment(env);
-        cli.start(qEnvironmentVariable("RESOSYNC_CLI"), {u"sync"_s,
-                                                         u"--api"_s,
-                                                         c.simulator().baseUrl().toString(),
-                                                         u"--db"_s,
-                                                         c.conninfo(),
-                                                         u"--profile"_s,
-                                                         u"simulator"_s,
-                                                         u"--mode"_s,
-                                                         u"full"_s,
-                                                         u"--quiet"_s,
-                                                         u"--batch-size"_s,
-                                                         u"25"_s,
-                                                         u"--property-batch-size"_s,
-                                                         u"40"_s,
-                                                         u"--throttle-ms"_s,
-                                                         u"0"_s,
-                                                         u"--token-url"_s,
-                                                         c.simulator().tokenUrl().toString(),
-                                                         u"--client-id"_s,
-                                                         u"analyst"_s,
-                                                         u"--client-secret-env"_s,
-                                                         u"RESOSYNC_TEST_SECRET"_s});
+        cli.start(qEnvironmentVariable("RESOSYNC_CLI"),
+                  test::cliSyncArguments(
+                      c.simulator().baseUrl(), c.conninfo(), u"full"_s,
+                      {u"--batch-size"_s, u"25"_s, u"--property-batch-size"_s, u"40"_s,
+                       u"--token-url"_s, c.simulator().tokenUrl().toString(), u"--client-id"_s,
+                       u"analyst"_s, u"--client-secret-env"_s, u"RESOSYNC_TEST_SECRET"_s}));
         QVERIFY(cli.waitForFinished(120'000));
         const QString err = QString::fromUtf8(cli.readAllStandardError());
         QCOMPARE(cli.exitStatus(), QProcess::NormalExit);

@@ -35,26 +35,9 @@ constexpr std::array kChildren{Resource::Media, Resource::PropertyRooms, Resourc
 
 QStringList syncArgs(const QUrl &feed, const QString &conninfo, const QString &mode) {
     // Small pages and chunks: many transactions, so kills land in every phase.
-    return {u"sync"_s,
-            u"--api"_s,
-            feed.toString(),
-            u"--db"_s,
-            conninfo,
-            u"--mode"_s,
-            mode,
-            u"--profile"_s,
-            u"simulator"_s,
-            u"--quiet"_s,
-            u"--batch-size"_s,
-            u"40"_s,
-            u"--property-batch-size"_s,
-            u"20"_s,
-            u"--db-batch-size"_s,
-            u"5"_s,
-            u"--throttle-ms"_s,
-            u"0"_s,
-            u"--concurrency"_s,
-            u"2"_s};
+    return test::cliSyncArguments(feed, conninfo, mode,
+                                  {u"--batch-size"_s, u"40"_s, u"--property-batch-size"_s, u"20"_s,
+                                   u"--db-batch-size"_s, u"5"_s, u"--concurrency"_s, u"2"_s});
 }
 
 /// A value from the database, or empty.

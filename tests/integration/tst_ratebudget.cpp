@@ -22,24 +22,10 @@ constexpr int kPerSecond = 4;
 constexpr int kBudget = 12;
 
 QStringList syncArgs(const QUrl &feed, const QString &conninfo, const QString &window) {
-    return {u"sync"_s,
-            u"--api"_s,
-            feed.toString(),
-            u"--db"_s,
-            conninfo,
-            u"--profile"_s,
-            u"simulator"_s,
-            u"--mode"_s,
-            u"full"_s,
-            u"--quiet"_s,
-            u"--batch-size"_s,
-            u"100"_s,
-            u"--throttle-ms"_s,
-            u"0"_s,
-            u"--requests-per-second"_s,
-            QString::number(kPerSecond),
-            u"--requests-per-"_s + window,
-            QString::number(kBudget)};
+    return test::cliSyncArguments(feed, conninfo, u"full"_s,
+                                  {u"--batch-size"_s, u"100"_s, u"--requests-per-second"_s,
+                                   QString::number(kPerSecond), u"--requests-per-"_s + window,
+                                   QString::number(kBudget)});
 }
 
 /// The most requests the simulator received within any `windowMs`.

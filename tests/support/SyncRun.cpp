@@ -34,6 +34,15 @@ sync::SyncRequest simulatorRequest(const sim::FeedSimulator &simulator, const QS
     return r;
 }
 
+QStringList cliSyncArguments(const QUrl &feed, const QString &conninfo, const QString &mode,
+                             const QStringList &sizes) {
+    return QStringList{u"sync"_s,    u"--api"_s,         feed.toString(),
+                       u"--db"_s,    conninfo,           u"--mode"_s,
+                       mode,         u"--profile"_s,     u"simulator"_s,
+                       u"--quiet"_s, u"--throttle-ms"_s, u"0"_s} +
+           sizes;
+}
+
 SyncOutcome runSync(const sync::SyncRequest &request,
                     const std::function<void(sync::SyncEngine &)> &during) {
     sync::SyncEngine engine(request);

@@ -9,6 +9,7 @@
 #include <QSet>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <functional>
 
@@ -33,6 +34,11 @@ struct SyncOutcome {
 /// no throttle, three batches in flight.
 sync::SyncRequest simulatorRequest(const sim::FeedSimulator &simulator, const QString &conninfo,
                                    sync::SyncMode mode);
+
+/// `resosync-cli sync` arguments for the simulator feed: --api, --db, --profile simulator,
+/// --mode `mode`, --quiet, no throttle, and `sizes` (e.g. {"--batch-size", "25"}).
+QStringList cliSyncArguments(const QUrl &feed, const QString &conninfo, const QString &mode,
+                             const QStringList &sizes = {});
 
 /// Runs one sync on this thread's event loop; `during` runs once the engine has started.
 SyncOutcome runSync(const sync::SyncRequest &request,
