@@ -20,6 +20,9 @@ if(RESOSYNC_WERROR)
 endif()
 option(RESOSYNC_SANITIZE "Build with AddressSanitizer and UBSan" OFF)
 if(RESOSYNC_SANITIZE)
-    target_compile_options(resosync_policy INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    # Undefined behaviour aborts like an address error (no "recoverable" reports a test run
+    # could pass despite); scripts/test.sh sets ASAN_OPTIONS/UBSAN_OPTIONS halt_on_error=1.
+    target_compile_options(resosync_policy INTERFACE
+        -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
     target_link_options(resosync_policy INTERFACE -fsanitize=address,undefined)
 endif()

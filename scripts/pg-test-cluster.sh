@@ -3,6 +3,8 @@
 #
 #   scripts/pg-test-cluster.sh start DIR   start a fresh cluster; writes DIR/conninfo
 #   scripts/pg-test-cluster.sh stop DIR    stop it and remove its data, socket and conninfo
+#   scripts/pg-test-cluster.sh restart DIR restart the running cluster (same port and socket),
+#                                          as a fault test does to a sync mid-run
 #
 # DIR/conninfo holds one libpq line: host=SOCKETDIR port=PORT user=resosync dbname=postgres.
 # Trust authentication, a unix socket plus 127.0.0.1 on a free port, durability off for speed.
@@ -14,7 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 usage() {
-    echo "usage: ${0##*/} start DIR | stop DIR" >&2
+    echo "usage: ${0##*/} start DIR | stop DIR | restart DIR" >&2
     exit 2
 }
 
@@ -78,6 +80,30 @@ cmd_stop() {
     fi
     rm -f "$dir/state"
     log "stopped the test cluster in $dir"
+}
+
+cmd_restart() {
+    local dir="$1" owner datadir sockdir logfile port out status=0
+    [[ -f "$dir/state" && -f "$dir/conninfo" ]] || die "no test cluster in $dir: start one first"
+    owner="$(state_get "$dir" owner)"
+    datadir="$(state_get "$dir" datadir)"
+    sockdir="$(state_get "$dir" sockdir)"
+    logfile="$(state_get "$dir" logfile)"
+    port="$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$dir/conninfo")"
+    pg_is_running "$owner" "$datadir" || die "the test cluster in $datadir is not running"
+    log "restarting PostgreSQL in $datadir (fast: open sessions are terminated)"
+    out="$(mktemp /tmp/rsync-pg_ctl.XXXXXX)"
+    # As in pg_start: the server must inherit none of our descriptors.
+    as_pg_owner "$owner" "$RESOSYNC_PG_BINDIR/pg_ctl" restart -D "$datadir" -l "$logfile" \
+        -m fast -w -t 60 </dev/null >"$out" 2>&1 9>&- || status=$?
+    if ((status != 0)); then
+        sed 's/^/  /' "$out" >&2
+        rm -f "$out"
+        die "could not restart the test cluster (server log: $logfile)"
+    fi
+    rm -f "$out"
+    pg_wait_ready "$sockdir" "$port" 60 || die "the test cluster did not come back (server log: $logfile)"
+    log "restarted: $(cat "$dir/conninfo")"
 }
 
 cmd_start() {
@@ -159,5 +185,6 @@ dir="$(realpath -m -- "$2")"
 case "$1" in
 start) cmd_start "$dir" ;;
 stop) cmd_stop "$dir" ;;
+restart) cmd_restart "$dir" ;;
 *) usage ;;
 esac

@@ -77,6 +77,19 @@ int SimulateCommand::run(const QStringList &arguments) {
         {u"fault-seed"_s, u"Seed of the fault decisions. Default 1."_s, u"N"_s},
         {u"malformed-rate"_s, u"Share of records served with a malformed timestamp (0..1)."_s,
          u"F"_s},
+        {u"slow-rate"_s, u"Share of responses held back by --slow-ms (0..1). Default 0."_s, u"F"_s},
+        {u"slow-ms"_s, u"How long a slow response is held back. Default 0."_s, u"MS"_s},
+        {u"expired-link-rate"_s,
+         u"Share of opaque nextLinks refused as expired when followed (0..1). Default 0."_s,
+         u"F"_s},
+        {u"duplicate-rate"_s, u"Share of pages that repeat records (0..1). Default 0."_s, u"F"_s},
+        {u"quota-hour"_s, u"Requests per hour before answering 429. Default unlimited."_s, u"N"_s},
+        {u"quota-day"_s, u"Requests per day before answering 429. Default unlimited."_s, u"N"_s},
+        {u"token-lifetime"_s, u"Seconds an OAuth2 token is valid. Default 3600."_s, u"S"_s},
+        {u"token-expires-in"_s,
+         u"expires_in told to clients, if not the real lifetime (longer: 401s mid-run)."_s, u"S"_s},
+        {u"max-tokens"_s, u"OAuth2 tokens issued before the endpoint refuses. Default no limit."_s,
+         u"N"_s},
         {u"token-env"_s, u"Require this static bearer token, read from env variable VAR."_s,
          u"VAR"_s},
         {u"client-id"_s, u"Require OAuth2 client credentials with this client id."_s, u"ID"_s},
@@ -108,6 +121,22 @@ int SimulateCommand::run(const QStringList &arguments) {
     f.seed = numberOption<quint64>(parser, u"fault-seed"_s, 0, 1ULL << 52, 1, &error).value_or(1);
     f.malformedRecordRate =
         numberOption(parser, u"malformed-rate"_s, 0.0, 1.0, 0.0, &error).value_or(0);
+    f.slowResponseRate = numberOption(parser, u"slow-rate"_s, 0.0, 1.0, 0.0, &error).value_or(0);
+    f.slowResponseMs = numberOption(parser, u"slow-ms"_s, 0, 600'000, 0, &error).value_or(0);
+    f.expiredLinkRate =
+        numberOption(parser, u"expired-link-rate"_s, 0.0, 1.0, 0.0, &error).value_or(0);
+    f.duplicateRecordRate =
+        numberOption(parser, u"duplicate-rate"_s, 0.0, 1.0, 0.0, &error).value_or(0);
+    f.requestsPerHour =
+        numberOption(parser, u"quota-hour"_s, 0, 1'000'000'000, 0, &error).value_or(0);
+    f.requestsPerDay =
+        numberOption(parser, u"quota-day"_s, 0, 1'000'000'000, 0, &error).value_or(0);
+    o.auth.tokenLifetimeSeconds =
+        numberOption(parser, u"token-lifetime"_s, 1, 86'400 * 365, 3600, &error).value_or(1);
+    o.auth.advertisedLifetimeSeconds =
+        numberOption(parser, u"token-expires-in"_s, 0, 86'400 * 365, 0, &error).value_or(0);
+    o.auth.maxTokens =
+        numberOption(parser, u"max-tokens"_s, 0, 1'000'000'000, 0, &error).value_or(0);
     const QString style = parser.value(u"next-link"_s);
     if (!style.isEmpty() && style != "skip"_L1 && style != "token"_L1)
         error = u"--next-link '%1' is not a nextLink style: use skip or token"_s.arg(style);

@@ -49,6 +49,26 @@ std::optional<int> intOption(const QCommandLineParser &parser, const QString &na
     return ok ? std::optional<int>(value) : std::nullopt;
 }
 
+/// --requests-per-second/-hour/-day override the profile's client-side limits (0 = none).
+void applyRateLimits(const QCommandLineParser &parser, reso::RateLimits *limits, QString *error) {
+    const auto read = [&](const QString &name, double max, double current) {
+        if (!parser.isSet(name) || !error->isEmpty())
+            return current;
+        bool ok = false;
+        const double value = parser.value(name).toDouble(&ok);
+        if (!ok || value < 0 || value > max) {
+            *error = u"--%1 '%2' is out of range: expected a number from 0 (no limit) to %3"_s
+                         .arg(name, parser.value(name))
+                         .arg(max);
+            return current;
+        }
+        return value;
+    };
+    limits->perSecond = read(u"requests-per-second"_s, 1e6, limits->perSecond);
+    limits->perHour = int(read(u"requests-per-hour"_s, 1e9, limits->perHour));
+    limits->perDay = int(read(u"requests-per-day"_s, 1e9, limits->perDay));
+}
+
 QList<Resource> parseResources(const QString &text, QString *error) {
     if (text.isEmpty())
         return QList<Resource>(reso::kAllResources.begin(), reso::kAllResources.end());
@@ -160,6 +180,7 @@ Parsed interpret(const QCommandLineParser &parser) {
     r.adaptive = parser.isSet(u"adaptive"_s);
     if (error.isEmpty())
         error = r.reconcile.validate(r.profile);
+    applyRateLimits(parser, &r.profile.limits, &error);
 
     if (parser.isSet(u"token-env"_s)) {
         r.auth.kind = reso::AuthKind::StaticToken;
@@ -303,6 +324,15 @@ int SyncCommand::run(const QStringList &arguments) {
          u"Let the adaptive tuner adjust the five settings above while the run goes on, "
          "within the profile's limits (backs off on 429s, errors and slow answers; keeps a "
          "step up only when records/s rose)."_s},
+        {u"requests-per-second"_s,
+         u"Client-side rate limit, requests per second (default: the profile's; 0 none)."_s,
+         u"N"_s},
+        {u"requests-per-hour"_s,
+         u"Requests per hour, counted across runs and processes (default: the profile's)."_s,
+         u"N"_s},
+        {u"requests-per-day"_s,
+         u"Requests per day, counted across runs and processes (default: the profile's)."_s,
+         u"N"_s},
         {u"profile"_s,
          u"Vendor profile: %1 (default generic)."_s.arg(reso::FeedProfile::builtInNames()),
          u"NAME"_s},

@@ -3,6 +3,7 @@
 #include "db/Connection.h"
 #include "db/MergeSql.h"
 #include "db/PgText.h"
+#include "db/ReconnectBackoff.h"
 #include "metrics/MetricsRecorder.h"
 #include "reso/Timestamp.h"
 
@@ -29,6 +30,9 @@ using metrics::DbStatement;
 namespace {
 
 Q_LOGGING_CATEGORY(lcWriter, "resosync.db.writer")
+
+/// How the writer's sessions show in pg_stat_activity (unless the connection string names one).
+const QString kApplicationName = u"resosync-writer"_s;
 
 /// COPY data is sent in blocks of about this many bytes.
 constexpr std::size_t kCopyBlockBytes = 64 * 1024;
@@ -206,10 +210,11 @@ struct BatchWriter::Impl {
             qCInfo(lcWriter) << "reconnecting: the previous connection broke";
         drop();
         DbError error;
-        connection = openConnection(conninfo, &error);
+        connection = openConnection(conninfo, &error, kApplicationName);
         if (!connection)
             return error;
         ++connectionSerial;
+        ReconnectBackoff::noteReachable(conninfo);
         const auto failure =
             runGuarded({u"preparing the writer's connection"_s, {}}, conninfo, [&] {
 #pragma GCC diagnostic push
@@ -505,55 +510,63 @@ struct BatchWriter::Impl {
         }
     }
 
-    /// Runs `work` (one transaction) with the writer's error policy: a broken connection is
-    /// replaced and the work retried once (the server rolled the transaction back), a
-    /// deadlock or serialization failure retried twice, a break during COMMIT reported as
-    /// OutcomeUnknown and never retried. `refusedValue` is asked whether to retry after the
-    /// server refused a value (the page writer's isolation); returns the final error.
+    /// Runs `work` (one transaction) with the writer's error policy. Every transaction this
+    /// writer runs is idempotent (guarded upserts that never regress a row, a checkpoint that
+    /// only moves forward, deletes of keys the feed no longer has, lookups), so after a lost
+    /// connection the work is retried whole on a new one (ReconnectBackoff: a restart or a
+    /// terminated backend), also when the break came during COMMIT and its outcome is unknown:
+    /// replaying a committed page changes nothing (a reject may then be listed twice). A
+    /// statement or lock timeout is retried whole a few times, a deadlock or serialization
+    /// failure twice. `retryAfterRefusedValue` is asked whether to retry after the server
+    /// refused a value (the page writer's isolation); returns the final error.
     template<typename Work, typename OnRefusedValue>
     std::optional<DbError> run(const DbAction &action, Work &&work,
                                OnRefusedValue &&retryAfterRefusedValue) {
         constexpr int kRollbackRetries = 2;
-        bool reconnected = false;
+        ReconnectBackoff backoff;
         int rollbacks = 0;
         for (;;) {
-            if (auto error = ensureOpen())
+            if (auto error = ensureOpen()) {
+                // Reopening during an outage (a restart): wait for the server to come back.
+                if (ReconnectBackoff::wasReachable(conninfo) &&
+                    backoff.waitToReconnect(error->kind))
+                    continue;
                 return error;
-            const auto lost = [&](const std::exception &e) -> std::optional<DbError> {
+            }
+            const auto lost = [&](const std::exception &e, bool inDoubt) -> std::optional<DbError> {
                 drop();
-                if (!reconnected) {
-                    reconnected = true;
-                    qCInfo(lcWriter) << "connection lost while" << action.description
-                                     << "- retrying on a new connection";
-                    return std::nullopt;
-                }
                 DbError error;
-                if (const auto *broken = dynamic_cast<const pqxx::broken_connection *>(&e))
+                if (const auto *doubt = dynamic_cast<const pqxx::in_doubt_error *>(&e))
+                    error = inDoubtError(*doubt, action, conninfo);
+                else if (const auto *broken = dynamic_cast<const pqxx::broken_connection *>(&e))
                     error = lostConnectionError(*broken, action, conninfo);
                 else
                     error =
                         lostConnectionError(pqxx::broken_connection(e.what()), action, conninfo);
-                return error;
+                if (!backoff.waitToReconnect())
+                    return error;
+                qCInfo(lcWriter).noquote()
+                    << (inDoubt ? "the connection broke during COMMIT" : "connection lost")
+                    << "while" << action.description << "- retrying it whole on a new connection"
+                    << "(attempt" << backoff.reconnects() + 1 << ")";
+                return std::nullopt;
             };
             try {
                 work();
                 return std::nullopt;
             } catch (const pqxx::in_doubt_error &e) {
-                drop();
-                return inDoubtError(e, action, conninfo);
+                if (auto error = lost(e, true))
+                    return error;
             } catch (const pqxx::statement_completion_unknown &e) {
                 // SQLSTATE 40003: like a break during COMMIT, nobody knows what happened.
-                drop();
-                DbError error = unexpectedError(e, action, conninfo);
-                error.kind = DbErrorKind::OutcomeUnknown;
-                error.sqlState = u"40003"_s;
-                return error;
+                if (auto error = lost(e, true))
+                    return error;
             } catch (const pqxx::broken_connection &e) {
-                if (auto error = lost(e))
+                if (auto error = lost(e, false))
                     return error;
             } catch (const pqxx::transaction_rollback &e) {
                 if (!isOpen()) {
-                    if (auto error = lost(e))
+                    if (auto error = lost(e, false))
                         return error;
                 } else if (++rollbacks > kRollbackRetries) {
                     // libpqxx 6.4 derives these from failure, without their SQLSTATE.
@@ -563,14 +576,19 @@ struct BatchWriter::Impl {
                 return privilegeError(e, action, conninfo);
             } catch (const pqxx::sql_error &e) {
                 if (!isOpen()) {
-                    if (auto error = lost(e))
+                    if (auto error = lost(e, false))
                         return error;
+                } else if (isTimeoutState(e.sqlstate())) {
+                    if (!backoff.waitAfterTimeout())
+                        return timeoutError(e, action, backoff.timeoutRetries());
+                    qCInfo(lcWriter).noquote()
+                        << action.description + u":"_s << serverReason(e) << "- retrying it whole";
                 } else if (!(isRefusedValue(e) && retryAfterRefusedValue(e))) {
                     return sqlError(e, action, conninfo);
                 }
             } catch (const std::exception &e) {
                 if (!isOpen()) {
-                    if (auto error = lost(e))
+                    if (auto error = lost(e, false))
                         return error;
                 } else {
                     // An unexpected state (COPY half done?): start the next call afresh.
@@ -579,6 +597,14 @@ struct BatchWriter::Impl {
                 }
             }
         }
+    }
+
+    DbError timeoutError(const pqxx::sql_error &e, const DbAction &action, int retries) const {
+        DbError error = sqlError(e, action, conninfo);
+        error.message += u"\nIt timed out %1 times in a row. Check for sessions holding locks "
+                         "on the table (pg_locks, pg_stat_activity), raise the role's "
+                         "statement_timeout, or lower --db-batch-size."_s.arg(retries + 1);
+        return error;
     }
 };
 

@@ -6,7 +6,8 @@ namespace resosync::db {
 
 using namespace Qt::StringLiterals;
 
-std::unique_ptr<pqxx::connection> openConnection(const QString &conninfo, DbError *error) {
+std::unique_ptr<pqxx::connection> openConnection(const QString &conninfo, DbError *error,
+                                                 const QString &applicationName) {
     std::unique_ptr<pqxx::connection> connection;
     try {
         connection = std::make_unique<pqxx::connection>(conninfo.toStdString());
@@ -18,8 +19,9 @@ std::unique_ptr<pqxx::connection> openConnection(const QString &conninfo, DbErro
     // Name the session in pg_stat_activity unless the user chose a name.
     const auto failure = runGuarded({u"naming the session"_s, {}}, conninfo, [&] {
         pqxx::nontransaction tx(*connection);
-        tx.exec("SELECT set_config('application_name', 'resosync', false) "
-                "WHERE current_setting('application_name') = ''");
+        tx.exec_params("SELECT set_config('application_name', $1, false) "
+                       "WHERE current_setting('application_name') = ''",
+                       applicationName.toStdString());
     });
     if (failure) {
         if (error)

@@ -2,6 +2,7 @@
 
 #include "db/Connection.h"
 #include "db/PgText.h"
+#include "db/ReconnectBackoff.h"
 #include "db/SchemaMigrator.h"
 #include "reso/Timestamp.h"
 
@@ -51,6 +52,16 @@ std::string compactJson(const QJsonObject &object) {
     return QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString();
 }
 
+/// The feed as stored: without credentials (no user info, and no query: tokens travel there
+/// too).
+std::string feedText(const QUrl &feed) {
+    if (feed.isEmpty())
+        return {};
+    const QString text =
+        feed.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment).toString();
+    return PgText::validText(text.toUtf8()).toStdString();
+}
+
 std::string resourceText(reso::Resource resource) {
     return reso::resourceName(resource).toStdString();
 }
@@ -93,9 +104,10 @@ struct SyncStore::Impl {
             return std::nullopt;
         connection.reset();
         DbError error;
-        connection = openConnection(conninfo, &error);
+        connection = openConnection(conninfo, &error, u"resosync-store"_s);
         if (!connection)
             return error;
+        ReconnectBackoff::noteReachable(conninfo);
         const auto failure = runGuarded({u"preparing the store's connection"_s, {}}, conninfo, [&] {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -108,20 +120,30 @@ struct SyncStore::Impl {
         return failure;
     }
 
-    /// Runs `work` on the connection; after a broken connection (the server rolled back
-    /// whatever was not committed) retries once on a new one. A break during COMMIT is
-    /// reported (OutcomeUnknown), never retried.
+    /// Runs `work` on the connection. After a broken connection (the server rolled back
+    /// whatever was not committed) it is retried on a new one, waiting out a server restart
+    /// (ReconnectBackoff); a statement timeout is retried a few times. A break during COMMIT
+    /// is reported (OutcomeUnknown), never retried: recording a run is not idempotent.
     template<typename Work> std::optional<DbError> run(const DbAction &action, Work &&work) {
-        for (int attempt = 0;; ++attempt) {
-            if (auto error = ensureOpen())
+        ReconnectBackoff backoff;
+        for (;;) {
+            if (auto error = ensureOpen()) {
+                if (ReconnectBackoff::wasReachable(conninfo) &&
+                    backoff.waitToReconnect(error->kind))
+                    continue;
                 return error;
+            }
             auto error = runGuarded(action, conninfo, work);
-            if (!error || isOpen() || error->kind == DbErrorKind::OutcomeUnknown || attempt > 0) {
-                if (error && !isOpen())
-                    connection.reset();
+            if (!error)
+                return std::nullopt;
+            if (isOpen()) {
+                if (isTimeoutState(error->sqlState.toStdString()) && backoff.waitAfterTimeout())
+                    continue;
                 return error;
             }
             connection.reset();
+            if (error->kind == DbErrorKind::OutcomeUnknown || !backoff.waitToReconnect())
+                return error;
         }
     }
 };
@@ -157,12 +179,6 @@ std::optional<DbError> SyncStore::open() {
 
 std::optional<DbError> SyncStore::beginRun(const metrics::RunConfig &config, const QUrl &feed,
                                            qint64 *runId, qint64 startedUsecs) {
-    // The URL without credentials: no user info, and no query (tokens travel there too).
-    const QString feedText =
-        feed.isEmpty()
-            ? QString()
-            : feed.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment)
-                  .toString();
     std::vector<QByteArray> resources;
     for (const QString &resource : config.resources)
         resources.push_back(resource.toUtf8());
@@ -177,8 +193,8 @@ std::optional<DbError> SyncStore::beginRun(const metrics::RunConfig &config, con
             "INSERT INTO resosync.runs (mode, resources, feed, config, started_at) "
             "VALUES (NULLIF($1, ''), $2::text[], NULLIF($3, ''), $4::jsonb, "
             "COALESCE(NULLIF($5, '')::timestamptz, now())) RETURNING run_id",
-            PgText::validText(config.mode.toUtf8()).toStdString(), resourceArray,
-            PgText::validText(feedText.toUtf8()).toStdString(), configText, startedText);
+            PgText::validText(config.mode.toUtf8()).toStdString(), resourceArray, feedText(feed),
+            configText, startedText);
         tx.commit();
         if (runId)
             *runId = row[0].as<qint64>();
@@ -342,6 +358,107 @@ std::optional<DbError> SyncStore::countParents(reso::Resource child, bool onlyCh
         if (count)
             *count = row[0].as<qint64>();
     });
+}
+
+std::optional<DbError> SyncStore::loadFeedCapabilities(const QUrl &feed,
+                                                       FeedCapabilities *capabilities) {
+    *capabilities = {};
+    return d->run({u"reading what earlier runs learned about the feed"_s,
+                   u"SELECT on resosync.feed_capabilities."_s},
+                  [&] {
+                      pqxx::read_transaction tx(*d->connection);
+                      const pqxx::result rows = tx.exec_params(
+                          "SELECT supports_in, max_url_length FROM resosync.feed_capabilities "
+                          "WHERE feed_url = $1",
+                          feedText(feed));
+                      tx.commit();
+                      *capabilities = {};
+                      if (rows.empty())
+                          return;
+                      if (!rows[0][0].is_null())
+                          capabilities->supportsIn = rows[0][0].as<bool>();
+                      if (!rows[0][1].is_null())
+                          capabilities->maxUrlLength = rows[0][1].as<int>();
+                  });
+}
+
+std::optional<DbError> SyncStore::saveFeedCapabilities(const QUrl &feed,
+                                                       const FeedCapabilities &capabilities,
+                                                       const QString &note) {
+    // Parameters as text, '' for "unchanged": libpqxx 6.4 has no std::optional parameters.
+    const std::string supportsIn =
+        capabilities.supportsIn ? (*capabilities.supportsIn ? "true" : "false") : "";
+    const std::string maxUrl =
+        capabilities.maxUrlLength ? std::to_string(*capabilities.maxUrlLength) : "";
+    return d->run({u"remembering what the run learned about the feed"_s,
+                   u"INSERT and UPDATE on resosync.feed_capabilities."_s},
+                  [&] {
+                      pqxx::work tx(*d->connection);
+                      tx.exec_params(
+                          "INSERT INTO resosync.feed_capabilities AS f "
+                          "(feed_url, supports_in, max_url_length, note) "
+                          "VALUES ($1, NULLIF($2, '')::boolean, NULLIF($3, '')::integer, $4) "
+                          "ON CONFLICT (feed_url) DO UPDATE SET "
+                          "supports_in = COALESCE(EXCLUDED.supports_in, f.supports_in), "
+                          "max_url_length = COALESCE(EXCLUDED.max_url_length, f.max_url_length), "
+                          "note = EXCLUDED.note, learned_at = now()",
+                          feedText(feed), supportsIn, maxUrl,
+                          PgText::validText(note.toUtf8()).toStdString());
+                      tx.commit();
+                  });
+}
+
+std::optional<DbError> SyncStore::recordRequests(const QUrl &feed, const QList<qint64> &startsMs) {
+    if (startsMs.isEmpty())
+        return std::nullopt;
+    std::vector<QByteArray> starts;
+    starts.reserve(std::size_t(startsMs.size()));
+    for (const qint64 ms : startsMs)
+        starts.push_back(QByteArray::number(ms));
+    const std::string startArray = PgText::arrayLiteral(starts);
+    return d->run({u"recording %1 requests to the feed"_s.arg(startsMs.size()),
+                   u"INSERT, UPDATE and DELETE on resosync.feed_requests."_s},
+                  [&] {
+                      pqxx::work tx(*d->connection);
+                      tx.exec_params(
+                          "INSERT INTO resosync.feed_requests AS r "
+                          "(feed_url, minute, requests, last_start) "
+                          "SELECT $1::text, date_trunc('minute', s.at), count(*), max(s.at) "
+                          "FROM (SELECT to_timestamp(ms / 1000.0) AS at "
+                          "      FROM unnest($2::bigint[]) AS u(ms)) s "
+                          "GROUP BY date_trunc('minute', s.at) "
+                          "ON CONFLICT (feed_url, minute) DO UPDATE SET "
+                          "requests = r.requests + EXCLUDED.requests, "
+                          "last_start = greatest(r.last_start, EXCLUDED.last_start)",
+                          feedText(feed), startArray);
+                      tx.exec_params("DELETE FROM resosync.feed_requests WHERE feed_url = $1 "
+                                     "AND last_start < now() - interval '1 day 1 minute'",
+                                     feedText(feed));
+                      tx.commit();
+                  });
+}
+
+std::optional<DbError> SyncStore::loadRequestHistory(const QUrl &feed, qint64 sinceMs,
+                                                     QList<qint64> *startsMs) {
+    startsMs->clear();
+    return d->run({u"reading the requests earlier runs made to the feed"_s,
+                   u"SELECT on resosync.feed_requests."_s},
+                  [&] {
+                      pqxx::read_transaction tx(*d->connection);
+                      const pqxx::result rows = tx.exec_params(
+                          "SELECT requests, round(extract(epoch FROM last_start) * 1000)::bigint "
+                          "FROM resosync.feed_requests WHERE feed_url = $1 "
+                          "AND last_start > to_timestamp($2::bigint / 1000.0) ORDER BY minute",
+                          feedText(feed), sinceMs);
+                      tx.commit();
+                      startsMs->clear();
+                      for (const pqxx::row &row : rows) {
+                          const int requests = row[0].as<int>();
+                          const qint64 at = row[1].as<qint64>();
+                          for (int i = 0; i < requests; ++i)
+                              startsMs->append(at);
+                      }
+                  });
 }
 
 } // namespace resosync::db

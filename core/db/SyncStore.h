@@ -16,6 +16,13 @@
 
 namespace resosync::db {
 
+/// What the sync learned about a feed and keeps for the next runs (resosync.feed_capabilities):
+/// unset means "as the profile says".
+struct FeedCapabilities {
+    std::optional<bool> supportsIn;  ///< false once the feed refused an `in` filter
+    std::optional<int> maxUrlLength; ///< the request target length it accepts, after a 414
+};
+
 /// The sync's bookkeeping outside the hot path, on its own connection: runs, samples,
 /// cursors, and the property key stream children are fetched by. Blocking: call it from a
 /// pool thread. One instance per thread.
@@ -56,6 +63,21 @@ public:
                                        bool onlyChanged, std::vector<ParentKey> *parents);
     /// How many listings nextParents would stream in total (for progress and ETA).
     std::optional<DbError> countParents(reso::Resource child, bool onlyChanged, qint64 *count);
+
+    /// What earlier runs learned about `feed` (empty when nothing).
+    std::optional<DbError> loadFeedCapabilities(const QUrl &feed, FeedCapabilities *capabilities);
+    /// Remembers what this run learned; a field left unset keeps what was stored.
+    std::optional<DbError> saveFeedCapabilities(const QUrl &feed,
+                                                const FeedCapabilities &capabilities,
+                                                const QString &note);
+    /// Adds request starts (milliseconds since the epoch, this machine's clock) to the feed's
+    /// per-minute ledger, and forgets minutes older than a day.
+    std::optional<DbError> recordRequests(const QUrl &feed, const QList<qint64> &startsMs);
+    /// Request starts recorded for `feed` since `sinceMs` (ms since the epoch), oldest first.
+    /// A minute's requests all come back at that minute's latest start: never earlier than
+    /// they happened, so a limiter seeded with them can only be stricter than the vendor.
+    std::optional<DbError> loadRequestHistory(const QUrl &feed, qint64 sinceMs,
+                                              QList<qint64> *startsMs);
 
 private:
     struct Impl;

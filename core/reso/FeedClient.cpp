@@ -6,6 +6,7 @@
 #include "reso/RetryPolicy.h"
 #include "reso/TokenProvider.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <deque>
 #include <limits>
+#include <utility>
 
 namespace resosync::reso {
 
@@ -34,12 +36,16 @@ constexpr int kMaxInFlight = 6;
 /// A Retry-After longer than this fails the request instead of parking it: the account's
 /// hourly or daily quota is spent and a person should decide, not a sleeping client.
 constexpr qint64 kMaxRetryAfterMs = 10 * 60 * 1000;
+constexpr qsizetype kMaxKeptStarts = 200'000;
+/// A wait for the hourly or daily budget longer than this is announced (once per wait).
+constexpr qint64 kAnnouncedWaitMs = 60 * 1000;
 constexpr qsizetype kShownUrlLength = 300;
 
 struct Request {
     QUrl url;
     FeedClient::Callback done;
     int attempts = 0;
+    int rateLimited = 0;         ///< of the attempts, those answered 429 (not a failure's budget)
     bool tokenRefreshed = false; ///< a 401 already made us fetch a fresh token once
     qint64 notBeforeMs = 0;      ///< backoff: not before this time on the client's clock
     // The attempt on the wire:
@@ -150,7 +156,8 @@ struct FeedClient::Impl {
         , limiter(feedProfile.limits)
         , authKind(auth.kind)
         , extraCaCertificates(auth.extraCaCertificates)
-        , throttleMs(std::max(0, feedProfile.throttleMs)) {
+        , throttleMs(std::max(0, feedProfile.throttleMs))
+        , keepStarts(!limiter.isUnlimited()) {
         clock.start();
         wakeTimer->setSingleShot(true);
         wakeTimer->setTimerType(Qt::PreciseTimer);
@@ -167,7 +174,17 @@ struct FeedClient::Impl {
     FetchResult failure(const RequestPtr &request, FetchError error, const QString &why,
                         const QString &check) const;
     void onTokenFailed(FetchError error, const QString &message);
+    /// Fails every queued request with `error`; false if a callback destroyed the client.
+    bool failWaiting(FetchError error, const QString &why);
     QList<RequestPtr> takeAll();
+    /// Transient-error attempts so far (429s excluded: the circuit breaker rules those).
+    bool mayRetry(const Request &request) const {
+        return request.attempts - request.rateLimited < maxAttempts;
+    }
+    void openCircuit(qint64 t);
+    QString circuitGiveUpMessage() const;
+    void announceBudgetWait(qint64 t, qint64 gate);
+    void warn(const QString &message);
 
     FeedClient *q;
     FeedProfile profile;
@@ -188,6 +205,12 @@ struct FeedClient::Impl {
     qint64 pauseUntilMs = 0; ///< after a 429 nothing starts before this (the limit is per account)
     qint64 pauseSetMs = -1;  ///< when the current 429 pause began
     int rateLimitLevel = 0;  ///< 429 episodes in a row without Retry-After: the backoff step
+    int consecutive429 = 0;  ///< 429 answers in a row, over all requests
+    int circuitOpenings = 0; ///< circuit openings since the last successful response
+    bool circuitGaveUp = false;
+    bool budgetWaitAnnounced = false;
+    bool keepStarts = false; ///< record request starts for the ledger (the profile has limits)
+    QList<qint64> newStarts; ///< request starts since takeRequestStarts(), ms since the epoch
     bool dispatching = false;
 };
 
@@ -202,7 +225,10 @@ void FeedClient::Impl::dispatch() {
             break;
         }
         const qint64 t = now();
-        qint64 gate = std::max({t, pauseUntilMs, limiter.nextStartMs(t)});
+        const qint64 limitGate = limiter.nextStartMs(t);
+        if (limitGate - t > kAnnouncedWaitMs)
+            announceBudgetWait(t, limitGate);
+        qint64 gate = std::max({t, pauseUntilMs, limitGate});
         if (lastStartMs >= 0)
             gate = std::max(gate, lastStartMs + throttleMs);
         // The oldest request whose own backoff is over goes first; retries sit in front.
@@ -229,6 +255,13 @@ void FeedClient::Impl::dispatch() {
 void FeedClient::Impl::start(const RequestPtr &request) {
     const qint64 t = now();
     limiter.recordStart(t);
+    if (keepStarts) {
+        // Bounded for a client nobody takes the starts from: a day at 2 requests a second.
+        if (newStarts.size() >= kMaxKeptStarts)
+            newStarts.removeFirst();
+        newStarts.append(QDateTime::currentMSecsSinceEpoch());
+    }
+    budgetWaitAnnounced = false;
     lastStartMs = t;
     ++request->attempts;
     request->body.clear();
@@ -492,8 +525,13 @@ void FeedClient::Impl::onFinished(const RequestPtr &request) {
     const Verdict verdict = judge(request, reply, status);
     if (metrics)
         metrics->recordApiRequest(elapsedMs, bytes, status, verdict.kind == Verdict::Ok);
-    if (status != 0 && status != 429)
+    if (status != 0 && status != 429) {
         rateLimitLevel = 0;
+        consecutive429 = 0;
+    }
+    if (verdict.kind == Verdict::Ok)
+        circuitOpenings = 0;
+    bool gaveUp = false;
 
     FetchResult result;
     bool retrying = false;
@@ -503,7 +541,7 @@ void FeedClient::Impl::onFinished(const RequestPtr &request) {
         result.attempts = request->attempts;
         break;
     case Verdict::Retry:
-        if (request->attempts < maxAttempts) {
+        if (mayRetry(*request)) {
             const int delay = retry.delayMs(request->attempts);
             qCDebug(lcFetch).noquote() << "GET" << shownUrl(request->url) << ":" << verdict.why
                                        << "- retry in" << delay << "ms";
@@ -512,6 +550,7 @@ void FeedClient::Impl::onFinished(const RequestPtr &request) {
         }
         break;
     case Verdict::RateLimited: {
+        ++request->rateLimited;
         const auto retryAfter = RetryPolicy::parseRetryAfter(reply->rawHeader("Retry-After"),
                                                              QDateTime::currentDateTimeUtc());
         if (retryAfter && *retryAfter > kMaxRetryAfterMs) {
@@ -521,6 +560,25 @@ void FeedClient::Impl::onFinished(const RequestPtr &request) {
                              u"The account's hourly or daily quota is probably used up; resume "
                              "later or check the vendor's limits for this account."_s);
             break;
+        }
+        if (circuitGaveUp) {
+            result = failure(request, FetchError::RateLimited, verdict.why, circuitGiveUpMessage());
+            break;
+        }
+        // A streak counts the requests sent after the last pause began: those on the wire
+        // together when one 429 came back are one refusal of the account, not several.
+        const bool probe = request->startedMs >= pauseSetMs;
+        if (probe && profile.retry.circuitThreshold > 0 &&
+            ++consecutive429 >= profile.retry.circuitThreshold) {
+            consecutive429 = 0;
+            if (++circuitOpenings > profile.retry.circuitMaxOpenings) {
+                circuitGaveUp = gaveUp = true;
+                warn(u"circuit open for good: "_s + circuitGiveUpMessage());
+                result =
+                    failure(request, FetchError::RateLimited, verdict.why, circuitGiveUpMessage());
+                break;
+            }
+            openCircuit(t);
         }
         // One 429 pauses every request: the vendor counts per account, not per request.
         // Without Retry-After, back off 1, 2, 4 .. 32 s; only a request started after the
@@ -536,15 +594,13 @@ void FeedClient::Impl::onFinished(const RequestPtr &request) {
             qCDebug(lcFetch).noquote() << "HTTP 429: pausing all requests for" << waitMs << "ms"
                                        << (retryAfter ? "(Retry-After)" : "(backoff)");
         }
-        if (request->attempts < maxAttempts) {
-            requeue(request, pauseUntilMs);
-            retrying = true;
-        }
+        requeue(request, pauseUntilMs);
+        retrying = true;
         break;
     }
     case Verdict::Unauthorized:
         // An OAuth2 token may have expired early or been revoked: fetch a fresh one, once.
-        if (tokens->canRefresh() && !request->tokenRefreshed && request->attempts < maxAttempts) {
+        if (tokens->canRefresh() && !request->tokenRefreshed && mayRetry(*request)) {
             request->tokenRefreshed = true;
             tokens->invalidate(request->authorization);
             requeue(request, t);
@@ -566,12 +622,64 @@ void FeedClient::Impl::onFinished(const RequestPtr &request) {
         if (!complete(request, std::move(result)))
             return;
     }
+    if (gaveUp &&
+        !failWaiting(FetchError::RateLimited, u"was not sent: "_s + circuitGiveUpMessage()))
+        return;
     dispatch();
+}
+
+void FeedClient::Impl::warn(const QString &message) {
+    qCWarning(lcFetch).noquote() << message;
+    if (metrics)
+        metrics->markEvent(message);
+    Q_EMIT q->warning(message);
+}
+
+void FeedClient::Impl::openCircuit(qint64 t) {
+    const int coolOffMs = std::max(0, profile.retry.circuitCoolOffMs);
+    if (t + coolOffMs > pauseUntilMs) {
+        pauseUntilMs = t + coolOffMs;
+        pauseSetMs = t;
+    }
+    warn(u"circuit open: the feed rate-limited %1 requests in a row; pausing %2 s"_s
+             .arg(profile.retry.circuitThreshold)
+             .arg(QString::number(coolOffMs / 1000.0)));
+}
+
+QString FeedClient::Impl::circuitGiveUpMessage() const {
+    return u"the feed kept rate-limiting (HTTP 429) through %1 pauses of %2 s. The account's "
+           "quota is probably used up, or another tool shares it: resume later, and check the "
+           "profile's rate limits against the vendor's."_s.arg(profile.retry.circuitMaxOpenings)
+               .arg(QString::number(std::max(0, profile.retry.circuitCoolOffMs) / 1000.0));
+}
+
+void FeedClient::Impl::announceBudgetWait(qint64 t, qint64 gate) {
+    if (budgetWaitAnnounced)
+        return;
+    budgetWaitAnnounced = true;
+    const RateLimits &l = profile.limits;
+    QString which;
+    if (l.perHour > 0 && limiter.startsInLastHour(t) >= l.perHour)
+        which = u"%1 requests per hour"_s.arg(l.perHour);
+    else if (l.perDay > 0 && limiter.startsInLastDay(t) >= l.perDay)
+        which = u"%1 requests per day"_s.arg(l.perDay);
+    else
+        which = u"%1 bytes per hour"_s.arg(l.bytesPerHour);
+    const QDateTime until = QDateTime::currentDateTime().addMSecs(gate - t);
+    warn(u"the profile's limit of %1 is used up (counting earlier runs); the next request waits "
+         "%2 min, until %3"_s.arg(which)
+             .arg(QString::number(double(gate - t) / 60'000.0, 'f', 1))
+             .arg(until.toString(u"HH:mm:ss"_s)));
 }
 
 void FeedClient::Impl::onTokenFailed(FetchError error, const QString &message) {
     // No request can go out without a token: fail the waiting ones (those on the wire carry
     // an older token and finish on their own).
+    if (failWaiting(error, u"could not be sent: no access token. "_s + message))
+        dispatch();
+}
+
+bool FeedClient::Impl::failWaiting(FetchError error, const QString &why) {
     std::deque<RequestPtr> waiting;
     waiting.swap(queue);
     const QPointer<FeedClient> alive(q);
@@ -579,13 +687,11 @@ void FeedClient::Impl::onTokenFailed(FetchError error, const QString &message) {
         FetchResult result;
         result.error = error;
         result.attempts = request->attempts;
-        result.message = u"GET "_s + shownUrl(request->url) +
-                         u" could not be sent: no access token. "_s + message;
+        result.message = u"GET "_s + shownUrl(request->url) + u' ' + why;
         if (!complete(request, std::move(result)))
-            return;
+            return false;
     }
-    if (alive)
-        dispatch();
+    return !alive.isNull();
 }
 
 QList<RequestPtr> FeedClient::Impl::takeAll() {
@@ -615,6 +721,8 @@ FeedClient::FeedClient(const FeedProfile &profile, const FeedAuth &auth,
     connect(d->tokens, &TokenProvider::tokenReady, this, [this] { d->dispatch(); });
     connect(d->tokens, &TokenProvider::failed, this,
             [this](FetchError error, const QString &message) { d->onTokenFailed(error, message); });
+    setRetryDelays(profile.retry.initialDelayMs, profile.retry.maxDelayMs);
+    setMaxAttempts(profile.retry.maxAttempts);
 }
 
 FeedClient::~FeedClient() {
@@ -631,13 +739,16 @@ void FeedClient::get(const QUrl &url, Callback done) {
     request->url = url;
     request->done = std::move(done);
     const QString scheme = url.scheme().toLower();
-    if (!url.isValid() || (scheme != "http"_L1 && scheme != "https"_L1) || url.host().isEmpty()) {
+    const bool invalid =
+        !url.isValid() || (scheme != "http"_L1 && scheme != "https"_L1) || url.host().isEmpty();
+    if (invalid || d->circuitGaveUp) {
         // Never call back from inside get(): the caller may not be ready for it.
         FetchResult result;
-        result.error = FetchError::Network;
+        result.error = invalid ? FetchError::Network : FetchError::RateLimited;
         result.message = u"GET "_s + shownUrl(url) +
-                         u" failed: not a valid http:// or https:// URL. Check the feed URL in "
-                         "the profile."_s;
+                         (invalid ? u" failed: not a valid http:// or https:// URL. Check the feed "
+                                    "URL in the profile."_s
+                                  : u" was not sent: "_s + d->circuitGiveUpMessage());
         QTimer::singleShot(0, this, [this, request, result] { d->complete(request, result); });
         return;
     }
@@ -701,6 +812,21 @@ qint64 FeedClient::tokenLifetimeMs() const {
 
 int FeedClient::pending() const {
     return int(d->queue.size() + d->running.size());
+}
+
+void FeedClient::seedRequestHistory(const QList<qint64> &startsMsSinceEpoch) {
+    const qint64 nowEpoch = QDateTime::currentMSecsSinceEpoch();
+    const qint64 t = d->now();
+    QList<qint64> starts;
+    starts.reserve(startsMsSinceEpoch.size());
+    for (const qint64 at : startsMsSinceEpoch)
+        starts.append(t - std::max<qint64>(0, nowEpoch - at));
+    d->limiter.seed(starts);
+    d->dispatch();
+}
+
+QList<qint64> FeedClient::takeRequestStarts() {
+    return std::exchange(d->newStarts, {});
 }
 
 } // namespace resosync::reso

@@ -72,11 +72,17 @@ struct FetchResult {
 
 /// Asynchronous HTTP to one RESO feed, on the thread that owns it (one QNetworkAccessManager).
 ///
-/// Each get() may take several attempts (at most maxAttempts(), default 6): a 429 pauses
-/// *every* request (the vendor counts per account) for Retry-After or, without one, backs off
-/// exponentially (1, 2, 4 .. 32 s, +-20% jitter); 5xx, 408, network errors, timeouts and
-/// bodies cut short (fewer bytes than Content-Length, or JSON that ends early) retry with the
-/// same backoff per request; a 401 refreshes an OAuth2 token once; other 4xx fail at once.
+/// Each get() may take several attempts (profile.retry; at most maxAttempts(), default 6, for
+/// transient errors): a 429 pauses *every* request (the vendor counts per account) for
+/// Retry-After or, without one, backs off exponentially (1, 2, 4 .. 32 s, +-20% jitter); 5xx,
+/// 408, network errors, timeouts and bodies cut short (fewer bytes than Content-Length, or JSON
+/// that ends early) retry with the same backoff per request; a 401 refreshes an OAuth2 token
+/// once; other 4xx fail at once. 429s do not use up a request's attempts: a circuit breaker
+/// guards the feed instead. After profile.retry.circuitThreshold 429s in a row it opens:
+/// every request waits circuitCoolOffMs, and the pause is logged ("circuit open: ..."),
+/// marked as a RunEvent and signalled by warning(). After circuitMaxOpenings openings without
+/// a successful response in between, the client gives up for its lifetime: every request
+/// fails with RateLimited.
 /// The client enforces the profile's rate limits (RateLimiter: per-second token bucket,
 /// sliding hour/day windows) and the throttle (the least gap between request starts) itself,
 /// across all requests, with at most six on the wire (QNAM's per-host connections). Every
@@ -112,6 +118,18 @@ public:
     qint64 tokenLifetimeMs() const;
     /// Requests waiting for their turn (throttle, rate limit, backoff) or on the wire.
     int pending() const;
+
+    /// Counts requests that earlier processes started (milliseconds since the epoch) against
+    /// the profile's limits, so this client does not spend the hourly or daily budget twice.
+    void seedRequestHistory(const QList<qint64> &startsMsSinceEpoch);
+    /// Starts of the requests sent since the last call (milliseconds since the epoch), for the
+    /// ledger that carries the limits across restarts; always empty without limits.
+    QList<qint64> takeRequestStarts();
+
+Q_SIGNALS:
+    /// Something a person running the sync should know: the circuit breaker opened, the
+    /// hourly or daily budget is used up. Also logged and marked on the run's charts.
+    void warning(const QString &message);
 
 private:
     struct Impl;

@@ -21,6 +21,24 @@ struct RateLimits {
     int perHour = 0;
     int perDay = 0;
     qint64 bytesPerHour = 0;
+    bool isUnlimited() const {
+        return perSecond <= 0 && perHour <= 0 && perDay <= 0 && bytesPerHour <= 0;
+    }
+};
+
+/// How the client retries a request and when it stops hammering a feed that keeps answering
+/// 429. Vendor-neutral defaults (RESO-PROTOCOL.md: back off 1, 2, 4 .. 32 s); tests shorten them.
+struct RetrySettings {
+    int initialDelayMs = 1000; ///< backoff after the first failure, doubling per retry (+-20%)
+    int maxDelayMs = 32'000;   ///< the backoff's cap
+    int maxAttempts = 6; ///< attempts per request for transient errors (5xx, resets, timeouts)
+    /// Consecutive 429s (over all requests) that open the circuit: every request then waits
+    /// `circuitCoolOffMs`, and the pause is logged and marked on the run's charts.
+    int circuitThreshold = 5;
+    int circuitCoolOffMs = 60'000;
+    /// Openings in a row without one successful response before the client gives up on the
+    /// feed for the run (RateLimited): its quota is spent and a person should decide.
+    int circuitMaxOpenings = 3;
 };
 
 /// One vendor's rules and the sync settings that suit it. Numbers are defaults from public
@@ -40,6 +58,7 @@ struct FeedProfile {
     AuthKind auth = AuthKind::StaticToken;
     QList<QPair<QByteArray, QByteArray>> headers; ///< sent on every request
     int requestTimeoutMs = 60'000;
+    RetrySettings retry;
 
     // The seed's defaults unless the vendor needs others (clamped to the limits above).
     int batchSize = 2000;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace resosync::reso {
 
@@ -11,14 +12,13 @@ RateLimiter::RateLimiter(const RateLimits &limits, double burst)
     , m_tokens(m_capacity) {}
 
 bool RateLimiter::isUnlimited() const {
-    return m_limits.perSecond <= 0 && m_limits.perHour <= 0 && m_limits.perDay <= 0 &&
-           m_limits.bytesPerHour <= 0;
+    return m_limits.isUnlimited();
 }
 
 void RateLimiter::refill(qint64 nowMs) {
     if (m_limits.perSecond <= 0)
         return;
-    if (m_refilledMs >= 0 && nowMs > m_refilledMs)
+    if (m_refilledMs != kNever && nowMs > m_refilledMs)
         m_tokens = std::min(m_capacity,
                             m_tokens + double(nowMs - m_refilledMs) / 1000.0 * m_limits.perSecond);
     m_refilledMs = std::max(m_refilledMs, nowMs);
@@ -77,6 +77,24 @@ void RateLimiter::recordStart(qint64 nowMs) {
     if (m_limits.perHour > 0 || m_limits.perDay > 0) {
         expire(nowMs);
         m_starts.push_back(std::max(nowMs, m_starts.empty() ? nowMs : m_starts.back()));
+    }
+}
+
+void RateLimiter::seed(QList<qint64> startsMs) {
+    if (startsMs.isEmpty())
+        return;
+    std::sort(startsMs.begin(), startsMs.end());
+    if (m_limits.perHour > 0 || m_limits.perDay > 0) {
+        std::deque<qint64> merged;
+        std::merge(m_starts.begin(), m_starts.end(), startsMs.begin(), startsMs.end(),
+                   std::back_inserter(merged));
+        m_starts.swap(merged);
+    }
+    // The per-second bucket needs only the latest start: the ledger keeps a minute's starts
+    // at one time, and replaying them all at once would owe the bucket a minute of tokens.
+    if (m_limits.perSecond > 0) {
+        refill(startsMs.last());
+        m_tokens -= 1.0;
     }
 }
 

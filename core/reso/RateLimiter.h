@@ -2,7 +2,10 @@
 
 #include "reso/FeedProfile.h"
 
+#include <QList>
+
 #include <deque>
+#include <limits>
 #include <utility>
 
 namespace resosync::reso {
@@ -40,6 +43,9 @@ public:
     void recordStart(qint64 nowMs);
     /// Bytes received by a response (counts against bytesPerHour).
     void recordBytes(qint64 nowMs, qint64 bytes);
+    /// Counts requests an earlier process started (times on this limiter's clock, so before
+    /// its start they are negative) against the limits, as if this limiter had seen them.
+    void seed(QList<qint64> startsMs);
 
     /// Requests started within the last hour / day (as counted for the limits).
     int startsInLastHour(qint64 nowMs);
@@ -52,7 +58,8 @@ private:
     RateLimits m_limits;
     double m_capacity;
     double m_tokens;
-    qint64 m_refilledMs = -1;
+    static constexpr qint64 kNever = std::numeric_limits<qint64>::min();
+    qint64 m_refilledMs = kNever;
     std::deque<qint64> m_starts;                   ///< start times within the longest window in use
     std::deque<std::pair<qint64, qint64>> m_bytes; ///< (time, bytes) within the last hour
     qint64 m_bytesInWindow = 0;

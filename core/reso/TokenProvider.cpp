@@ -70,6 +70,10 @@ QByteArray TokenProvider::authorization() const {
 void TokenProvider::fetch() {
     if (!canRefresh() || isFetching())
         return;
+    if (!m_refusal.isEmpty()) {
+        QTimer::singleShot(0, this, [this] { Q_EMIT failed(FetchError::Unauthorized, m_refusal); });
+        return;
+    }
     m_attempt = 0;
     startAttempt();
 }
@@ -167,7 +171,8 @@ void TokenProvider::onFinished() {
         text += u"). Check the client id and client secret configured for this feed, and "
                 "the scope ("_s +
                 (m_auth.scope.isEmpty() ? u"none"_s : m_auth.scope) + u")."_s;
-        Q_EMIT failed(FetchError::Unauthorized, scrub(text));
+        m_refusal = scrub(text);
+        Q_EMIT failed(FetchError::Unauthorized, m_refusal);
         return;
     }
 

@@ -36,7 +36,9 @@ public:
     bool isReady() const;
     /// `Bearer <token>`, or empty when the feed needs none (or none has been fetched yet).
     QByteArray authorization() const;
-    /// Starts fetching a token unless a fetch is running (client credentials only).
+    /// Starts fetching a token unless a fetch is running (client credentials only). Once the
+    /// endpoint refused the credentials, it is not asked again: failed() repeats its answer
+    /// (from the event loop), so a disabled account is not hammered by every waiting request.
     void fetch();
     bool isFetching() const { return m_reply != nullptr || retryPending(); }
     /// After a 401 answered to `authorizationUsed`: forgets the token if it is still the
@@ -76,6 +78,7 @@ private:
     QElapsedTimer m_clock;
     QByteArray m_token;
     qint64 m_refreshAtMs = 0; ///< on m_clock
+    QString m_refusal;        ///< the endpoint's refusal of the credentials, once it came
     int m_fetched = 0;
     qint64 m_lifetimeMs = -1;
 };

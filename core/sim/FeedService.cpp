@@ -11,6 +11,7 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <cmath>
 
 namespace resosync::sim {
@@ -130,8 +131,20 @@ MutationResult FeedService::mutate(const MutationSpec &spec) {
     return m_data.mutate(spec);
 }
 
-void FeedService::count(const QString &resource, int status, qint64 bytes) {
+void FeedService::countFault(qint64 SimulatorStats::*counter, qint64 n) {
     QMutexLocker locker(&m_mutex);
+    m_stats.*counter += n;
+}
+
+void FeedService::count(const QString &resource, const QByteArray &target, int status,
+                        qint64 bytes) {
+    QMutexLocker locker(&m_mutex);
+    if (m_options.logRequests) {
+        if (m_stats.requestLog.size() >= SimulatorStats::kRequestLogCapacity)
+            m_stats.requestLog.removeFirst();
+        m_stats.requestLog.append({m_clock.elapsed(), resource, status,
+                                   target.left(SimulatorStats::kRequestLogTargetBytes)});
+    }
     ++m_stats.requests;
     ++m_stats.requestsByResource[resource];
     ++m_stats.byStatus[status];
@@ -197,27 +210,69 @@ bool FeedService::takeRateToken(const FaultOptions &faults, int *retryAfterSecon
     return false;
 }
 
+bool FeedService::takeQuota(const FaultOptions &faults, int *retryAfterSeconds, QString *which) {
+    if (faults.requestsPerHour <= 0 && faults.requestsPerDay <= 0)
+        return true;
+    constexpr qint64 kHourMs = 3'600'000;
+    constexpr qint64 kDayMs = 24 * kHourMs;
+    const qint64 now = m_clock.elapsed();
+    while (!m_quotaStarts.empty() && m_quotaStarts.front() <= now - kDayMs)
+        m_quotaStarts.pop_front();
+    // With `limit` requests in the window, the next may go when the limit-th latest leaves it.
+    const auto refuse = [&](int limit, qint64 window, const QString &name) {
+        const auto first =
+            std::upper_bound(m_quotaStarts.begin(), m_quotaStarts.end(), now - window);
+        if (limit <= 0 || m_quotaStarts.end() - first < limit)
+            return false;
+        const qint64 freeAt = *(m_quotaStarts.end() - limit) + window;
+        *retryAfterSeconds = int(std::max<qint64>(1, (freeAt - now + 999) / 1000));
+        *which = name;
+        return true;
+    };
+    if (refuse(faults.requestsPerHour, kHourMs,
+               u"%1 requests per hour"_s.arg(faults.requestsPerHour)) ||
+        refuse(faults.requestsPerDay, kDayMs, u"%1 requests per day"_s.arg(faults.requestsPerDay)))
+        return false;
+    m_quotaStarts.push_back(now);
+    return true;
+}
+
 HttpResponse FeedService::serveResource(Resource resource, const HttpRequest &request,
                                         const FaultOptions &faults) {
-    SplitMix64 rng = SplitMix64::from({faults.seed, ++m_requestSequence});
+    const quint64 sequence = ++m_requestSequence;
+    SplitMix64 rng = SplitMix64::from({faults.seed, sequence});
+    // Faults added later draw from streams of their own, so adding one never changes the
+    // decisions (and the tests' expectations) of the others for a seed.
+    const auto chance = [&](quint64 stream, double probability) {
+        return probability > 0 &&
+               SplitMix64::from({faults.seed, sequence, stream}).chance(probability);
+    };
     const QString name = reso::resourceName(resource);
     HttpResponse response;
     int retryAfter = 0;
+    QString quota;
     if (faults.maxUrlLength > 0 && request.target.size() > faults.maxUrlLength) {
         response = odataError(414, u"UriTooLong"_s,
                               u"The request URL is %1 bytes; this server accepts at most %2"_s
                                   .arg(request.target.size())
                                   .arg(faults.maxUrlLength));
+        countFault(&SimulatorStats::urlTooLong);
     } else if (!authorized(request)) {
         response = odataError(401, u"Unauthorized"_s,
                               u"A valid bearer token is required (expired or missing)"_s);
         response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        countFault(&SimulatorStats::unauthorized);
     } else if (!takeRateToken(faults, &retryAfter)) {
         response = odataError(
             429, u"TooManyRequests"_s,
             u"Rate limit of %1 requests per second exceeded"_s.arg(faults.requestsPerSecond));
         if (faults.sendRetryAfter)
             response.setHeader("Retry-After", QByteArray::number(retryAfter));
+    } else if (!takeQuota(faults, &retryAfter, &quota)) {
+        response = odataError(429, u"QuotaExceeded"_s,
+                              u"The account's quota of %1 is used up"_s.arg(quota));
+        response.setHeader("Retry-After", QByteArray::number(retryAfter));
+        countFault(&SimulatorStats::quotaRefused);
     } else if (rng.chance(faults.serverErrorRate)) {
         response = odataError(503, u"ServiceUnavailable"_s, u"Simulated server error"_s);
     } else {
@@ -225,23 +280,29 @@ HttpResponse FeedService::serveResource(Resource resource, const HttpRequest &re
         const QString token = query.queryItemValue(u"$skiptoken"_s);
         if (!token.isEmpty()) {
             auto it = m_skipTokens.find(token);
-            if (it == m_skipTokens.end() ||
-                m_clock.elapsed() - it->lastUsedMs > qint64(faults.tokenTtlSeconds) * 1000) {
+            const bool idle = it != m_skipTokens.end() && m_clock.elapsed() - it->lastUsedMs >
+                                                              qint64(faults.tokenTtlSeconds) * 1000;
+            if (it != m_skipTokens.end() && (idle || chance(0xE1, faults.expiredLinkRate))) {
+                m_skipTokens.erase(it); // expired for good, as the vendor's would be
+                it = m_skipTokens.end();
+            }
+            if (it == m_skipTokens.end()) {
                 response = odataError(400, u"InvalidSkipToken"_s,
                                       u"The nextLink has expired or is unknown; restart the "
                                       "query"_s);
+                countFault(&SimulatorStats::expiredLinks);
             } else {
                 it->lastUsedMs = m_clock.elapsed();
                 QueryRequest continued = it->request;
                 continued.skip = it->offset;
-                response = servePage(continued, request, faults);
+                response = servePage(continued, faults, sequence);
             }
         } else {
             auto parsed = QueryEngine::parse(resource, request.query, request.header("prefer"));
             if (auto *error = std::get_if<QueryError>(&parsed))
                 response = odataError(error->status, error->code, error->message);
             else
-                response = servePage(std::get<QueryRequest>(parsed), request, faults);
+                response = servePage(std::get<QueryRequest>(parsed), faults, sequence);
         }
     }
     if (faults.requestsPerSecond > 0) {
@@ -259,6 +320,10 @@ HttpResponse FeedService::serveResource(Resource resource, const HttpRequest &re
             response.fault = WireFault::TruncatedBody;
     }
     response.delayMs = faults.latencyMs + int(rng.between(0, faults.latencyJitterMs));
+    if (response.status == 200 && chance(0x510, faults.slowResponseRate)) {
+        response.delayMs += faults.slowResponseMs;
+        countFault(&SimulatorStats::slow);
+    }
     if (request.header("accept-encoding").contains("gzip") && response.body.size() > 256) {
         response.body = gzipCompress(response.body);
         response.setHeader("Content-Encoding", "gzip");
@@ -270,18 +335,50 @@ HttpResponse FeedService::serveResource(Resource resource, const HttpRequest &re
         if (response.fault == WireFault::TruncatedBody)
             ++m_stats.truncated;
     }
-    count(name, response.status, response.body.size());
+    count(name, request.target, response.status, response.body.size());
     return response;
 }
 
-HttpResponse FeedService::servePage(const QueryRequest &query, const HttpRequest &request,
-                                    const FaultOptions &faults) {
-    Q_UNUSED(request);
+std::optional<quint32> FeedService::matchAt(const QueryRequest &query, int position,
+                                            const FaultOptions &faults) const {
+    QueryRequest one = query;
+    one.skip = position;
+    one.top = 1;
+    one.maxPageSize = 0;
+    one.count = false;
+    auto result = m_engine.execute(one, faults, 1);
+    const auto *page = std::get_if<QueryPage>(&result);
+    if (!page || page->positions.empty())
+        return std::nullopt;
+    return page->positions.front();
+}
+
+HttpResponse FeedService::servePage(const QueryRequest &query, const FaultOptions &faults,
+                                    quint64 sequence) {
     QReadLocker locker(&m_data.lock());
     auto result = m_engine.execute(query, faults, m_options.defaultPageSize);
-    if (auto *error = std::get_if<QueryError>(&result))
+    if (auto *error = std::get_if<QueryError>(&result)) {
+        if (error->code == "NotSupported"_L1)
+            countFault(&SimulatorStats::refusedIn);
         return odataError(error->status, error->code, error->message);
-    const QueryPage &page = std::get<QueryPage>(result);
+    }
+    QueryPage page = std::get<QueryPage>(result);
+    SplitMix64 duplicates = SplitMix64::from({faults.seed, sequence, 0xD0});
+    if (!page.positions.empty() && faults.duplicateRecordRate > 0 &&
+        duplicates.chance(faults.duplicateRecordRate)) {
+        // One record of the page twice, next to itself; and the previous page's last record
+        // again at the start, as a `$skip` paging serves when rows shift between requests.
+        const auto at = qsizetype(duplicates.below(page.positions.size()));
+        page.positions.insert(page.positions.begin() + at, page.positions[std::size_t(at)]);
+        qint64 repeated = 1;
+        if (query.skip > 0) {
+            if (const auto previous = matchAt(query, query.skip - 1, faults)) {
+                page.positions.insert(page.positions.begin(), *previous);
+                ++repeated;
+            }
+        }
+        countFault(&SimulatorStats::duplicatesServed, repeated);
+    }
 
     const QString name = reso::resourceName(query.resource);
     QSet<QString> select;
@@ -298,8 +395,10 @@ HttpResponse FeedService::servePage(const QueryRequest &query, const HttpRequest
         if (i > 0)
             body += ',';
         Record record = m_generator.generate(query.resource, all[page.positions[i]]);
-        if (faults.servesMalformed(query.resource, all[page.positions[i]].ordinal))
+        if (faults.servesMalformed(query.resource, all[page.positions[i]].ordinal)) {
             corrupt(record);
+            countFault(&SimulatorStats::malformedServed);
+        }
         JsonWriter::appendRecord(body, record, select.isEmpty() ? nullptr : &select);
     }
     body += ']';
@@ -362,8 +461,16 @@ HttpResponse FeedService::serveToken(const HttpRequest &request) {
         secret = QString::fromUtf8(pair.mid(pair.indexOf(':') + 1));
     }
     const AuthOptions &auth = m_options.auth;
-    if (auth.clientId.isEmpty() || id != auth.clientId || secret != auth.clientSecret)
+    if (auth.clientId.isEmpty() || id != auth.clientId || secret != auth.clientSecret) {
+        countFault(&SimulatorStats::tokensRefused);
         return jsonResponse(401, R"({"error":"invalid_client"})");
+    }
+    if (auth.maxTokens > 0 && m_tokensGranted >= auth.maxTokens) {
+        countFault(&SimulatorStats::tokensRefused);
+        return jsonResponse(
+            401, R"({"error":"invalid_client","error_description":"the client was disabled"})");
+    }
+    ++m_tokensGranted;
     const QString token = QString::number(
         SplitMix64::from({m_options.seed, quint64(m_clock.nsecsElapsed()), 0x70CE}).next(), 36);
     m_accessTokens.insert(token, m_clock.elapsed() + qint64(auth.tokenLifetimeSeconds) * 1000);
@@ -373,7 +480,9 @@ HttpResponse FeedService::serveToken(const HttpRequest &request) {
     }
     const QJsonObject body{{u"access_token"_s, token},
                            {u"token_type"_s, u"Bearer"_s},
-                           {u"expires_in"_s, auth.tokenLifetimeSeconds},
+                           {u"expires_in"_s, auth.advertisedLifetimeSeconds > 0
+                                                 ? auth.advertisedLifetimeSeconds
+                                                 : auth.tokenLifetimeSeconds},
                            {u"scope"_s, u"api"_s}};
     return jsonResponse(200, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }

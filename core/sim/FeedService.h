@@ -12,6 +12,9 @@
 #include <QMutex>
 #include <QString>
 
+#include <deque>
+#include <optional>
+
 namespace resosync::sim {
 
 /// The simulated MLS's HTTP behaviour: routes, OData responses, OAuth2, rate limits, vendor
@@ -39,16 +42,21 @@ private:
 
     HttpResponse serveResource(reso::Resource resource, const HttpRequest &request,
                                const FaultOptions &faults);
-    HttpResponse servePage(const QueryRequest &query, const HttpRequest &request,
-                           const FaultOptions &faults);
+    HttpResponse servePage(const QueryRequest &query, const FaultOptions &faults, quint64 sequence);
+    /// The record at `position` of the query's matches (for the duplicate fault), if any.
+    std::optional<quint32> matchAt(const QueryRequest &query, int position,
+                                   const FaultOptions &faults) const;
     HttpResponse serveToken(const HttpRequest &request);
     HttpResponse serveAdmin(const HttpRequest &request);
     HttpResponse serveMetadata() const;
     HttpResponse serveServiceDocument() const;
     bool authorized(const HttpRequest &request) const;
     bool takeRateToken(const FaultOptions &faults, int *retryAfterSeconds);
+    /// The hourly and daily quotas; on refusal says which and when the window frees a slot.
+    bool takeQuota(const FaultOptions &faults, int *retryAfterSeconds, QString *which);
     QByteArray nextLink(const QueryRequest &query, int nextOffset);
-    void count(const QString &resource, int status, qint64 bytes);
+    void count(const QString &resource, const QByteArray &target, int status, qint64 bytes);
+    void countFault(qint64 SimulatorStats::*counter, qint64 n = 1);
 
     FeedData &m_data;
     RecordGenerator m_generator;
@@ -59,6 +67,8 @@ private:
     QElapsedTimer m_clock;
     double m_rateTokens = 0;
     qint64 m_rateRefilledMs = 0;
+    std::deque<qint64> m_quotaStarts;      ///< served requests within the last day (ms on m_clock)
+    int m_tokensGranted = 0;               ///< since start, for AuthOptions::maxTokens
     QHash<QString, qint64> m_accessTokens; ///< token -> expiry (ms on m_clock)
     QHash<QString, SkipToken> m_skipTokens;
     mutable QMutex m_mutex; ///< guards m_options.faults and m_stats

@@ -29,6 +29,20 @@ struct FaultOptions {
     /// Share of records served with a malformed value (a ModificationTimestamp that is not a
     /// timestamp), chosen by key, so the same records are bad on every request.
     double malformedRecordRate = 0;
+    /// Share of feed responses held back `slowResponseMs` longer: a response slower than the
+    /// client's timeout, on an otherwise healthy feed.
+    double slowResponseRate = 0;
+    int slowResponseMs = 0;
+    /// Share of opaque nextLinks (NextLinkStyle::Token) refused as expired when followed, as if
+    /// the client had been idle past the vendor's TTL.
+    double expiredLinkRate = 0;
+    /// Share of pages that repeat records: one of their own a second time and, past the first
+    /// page, the previous page's last record (what an unstable `$skip` paging serves).
+    double duplicateRecordRate = 0;
+    /// Server-side quotas over sliding windows, answered with 429 and the Retry-After of the
+    /// window's oldest request; 0 = none. Only requests served count against them.
+    int requestsPerHour = 0;
+    int requestsPerDay = 0;
 
     /// Whether the record `ordinal` of `resource` is served malformed: by key, not by request,
     /// so a bad record stays bad, as a vendor's would.
@@ -45,6 +59,12 @@ struct AuthOptions {
     QString clientId;     ///< OAuth2 client credentials (Trestle style) ...
     QString clientSecret; ///< ... answered at /oauth2/token
     int tokenLifetimeSeconds = 3600;
+    /// `expires_in` told to the client; 0 = the real lifetime. Longer than the real one makes
+    /// tokens die early, so a client meets a 401 mid-run (a revoked or clock-skewed token).
+    int advertisedLifetimeSeconds = 0;
+    /// Tokens the endpoint issues before it refuses the credentials (invalid_client), as when
+    /// an account is disabled mid-run; 0 = no limit.
+    int maxTokens = 0;
     bool enabled() const { return !staticToken.isEmpty() || !clientId.isEmpty(); }
 };
 
@@ -57,6 +77,9 @@ struct SimulatorOptions {
     /// mutation stays in the feed with `MlgCanView: false` and a new ModificationTimestamp
     /// (MLS Grid drops it about 7 days later), instead of vanishing.
     bool mlgCanView = false;
+    /// Keep SimulatorStats::requestLog (arrival time, status and target of each request), for
+    /// tests that check what a client asked for and when; off by default (memory).
+    bool logRequests = false;
     FaultOptions faults;
     AuthOptions auth;
 };

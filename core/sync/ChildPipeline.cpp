@@ -4,6 +4,7 @@
 #include "metrics/MetricsRecorder.h"
 #include "reso/KeyFilter.h"
 #include "reso/QueryUrl.h"
+#include "reso/ResponseCheck.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -148,38 +149,117 @@ void ChildPipeline::startBatch(std::vector<db::ParentKey> parents) {
     prepare(batch);
 }
 
-QUrl ChildPipeline::groupUrl(const QStringList &keys) const {
+reso::QueryOptions ChildPipeline::otherOptions() const {
     const reso::ResourceInfo &info = reso::resourceInfo(m_resource);
-    const reso::FeedProfile &profile = m_context.request.profile;
-    reso::QueryOptions options{
-        {u"$filter"_s, reso::keyFilter(QString(info.parentKeyField), keys, profile.supportsIn)}};
-    if (profile.supportsOrderBy)
+    reso::QueryOptions options;
+    if (m_context.request.profile.supportsOrderBy)
         options.append({u"$orderby"_s, QString(info.keyField) + u" asc"_s});
     options.append({u"$top"_s, QString::number(m_context.request.settings.batchSize)});
+    return options;
+}
+
+QList<QStringList> ChildPipeline::split(const QStringList &keys, bool useIn) const {
+    // The cap as the run knows it: a 414 may have lowered the profile's.
+    reso::FeedProfile profile = m_context.request.profile;
+    profile.maxUrlLength = m_context.maxUrlLength;
+    return reso::splitKeysForUrl(m_context.request.feedUrl, reso::resourceName(m_resource),
+                                 QString(reso::resourceInfo(m_resource).parentKeyField), keys,
+                                 otherOptions(), profile, useIn);
+}
+
+QUrl ChildPipeline::groupUrl(const QStringList &keys, bool useIn,
+                             const QByteArray &afterKey) const {
+    const reso::ResourceInfo &info = reso::resourceInfo(m_resource);
+    QString filter = reso::keyFilter(QString(info.parentKeyField), keys, useIn);
+    if (!afterKey.isEmpty())
+        filter = u"(%1) and %2 gt %3"_s.arg(filter, QString(info.keyField),
+                                            reso::odataString(QString::fromUtf8(afterKey)));
+    reso::QueryOptions options{{u"$filter"_s, filter}};
+    options.append(otherOptions());
     return reso::queryUrl(m_context.request.feedUrl, reso::resourceName(m_resource), options);
 }
 
+void ChildPipeline::startGroup(Batch &batch, int group, const QByteArray &afterKey) {
+    batch.nextGroup = group;
+    batch.lastKey = afterKey;
+    QUrl url = groupUrl(batch.groups.value(group), batch.usesIn, afterKey);
+    // Resuming adds a condition; should that not fit the URL cap, the group starts over
+    // (what was stored is merged again, changing nothing).
+    if (!afterKey.isEmpty() &&
+        url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority).size() > m_context.maxUrlLength)
+        url = groupUrl(batch.groups.value(group), batch.usesIn);
+    batch.groupStart = url;
+    batch.nextUrl = url;
+}
+
 void ChildPipeline::prepare(Batch &batch) {
-    const reso::ResourceInfo &info = reso::resourceInfo(m_resource);
-    const reso::FeedProfile &profile = m_context.request.profile;
     QStringList keys;
     keys.reserve(qsizetype(batch.parents.size()));
     for (const db::ParentKey &parent : batch.parents)
         keys << QString::fromUtf8(parent.key);
-    // The other options, so the split accounts for their length in the URL.
-    reso::QueryOptions others;
-    if (profile.supportsOrderBy)
-        others.append({u"$orderby"_s, QString(info.keyField) + u" asc"_s});
-    others.append({u"$top"_s, QString::number(m_context.request.settings.batchSize)});
-    batch.groups = reso::splitKeysForUrl(m_context.request.feedUrl, reso::resourceName(m_resource),
-                                         QString(info.parentKeyField), keys, others, profile,
-                                         profile.supportsIn);
-    batch.nextGroup = 0;
-    batch.nextUrl = groupUrl(batch.groups.value(0));
+    batch.usesIn = m_context.keyFilterUseIn;
+    batch.groups = split(keys, batch.usesIn);
+    startGroup(batch, 0);
     batch.fetchDone = batch.groups.isEmpty();
     batch.parseRetries = 0;
+    batch.staleRebuilds = 0;
     batch.seen.clear();
     batch.records = 0;
+}
+
+void ChildPipeline::resplit(Batch &batch) {
+    QStringList remaining;
+    for (qsizetype i = batch.nextGroup; i < batch.groups.size(); ++i)
+        remaining += batch.groups[i];
+    batch.usesIn = m_context.keyFilterUseIn;
+    batch.groups = batch.groups.first(batch.nextGroup) + split(remaining, batch.usesIn);
+    startGroup(batch, batch.nextGroup);
+}
+
+bool ChildPipeline::recover(Batch &batch, const QUrl &url, const reso::FetchResult &result) {
+    const bool ownQuery = url == batch.groupStart;
+    if (result.status == 400 && !ownQuery && batch.staleRebuilds < kMaxStaleRebuilds) {
+        // Usually an expired skiptoken: the group's own query, after the last child stored,
+        // continues exactly where the link would have.
+        ++batch.staleRebuilds;
+        log(LogLevel::Warning,
+            u"The feed refused a nextLink (%1); resuming the batch's query after %2"_s.arg(
+                result.message,
+                batch.lastKey.isEmpty() ? u"its start"_s : QString::fromUtf8(batch.lastKey)));
+        startGroup(batch, batch.nextGroup, batch.lastKey);
+        return true;
+    }
+    if (result.status == 400 && ownQuery && batch.usesIn) {
+        // A vendor without `in` answers 400 to it; an `or` chain asks the same.
+        if (m_context.keyFilterUseIn) {
+            m_context.keyFilterUseIn = false;
+            const QString said = reso::odataErrorMessage(result.body);
+            const QString note = u"refused an `in` filter (HTTP 400%1)"_s.arg(
+                said.isEmpty() ? QString() : u": "_s + said);
+            log(LogLevel::Warning, u"The feed %1; using `or` chains for it from now on "
+                                   "(remembered for the next runs)"_s.arg(note));
+            if (m_context.rememberFeed)
+                m_context.rememberFeed({false, std::nullopt}, note);
+        }
+        resplit(batch);
+        return true;
+    }
+    const qsizetype length = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority).size();
+    if (result.status == 414 && ownQuery && batch.groups.value(batch.nextGroup).size() > 1) {
+        // The feed's URL cap is below the profile's: halve ours until the URLs fit.
+        if (m_context.maxUrlLength >= length) {
+            m_context.maxUrlLength = int(std::max<qsizetype>(1, length / 2));
+            const QString note = u"refused a URL of %1 bytes (HTTP 414)"_s.arg(length);
+            log(LogLevel::Warning, u"The feed %1; splitting key filters to at most %2 bytes from "
+                                   "now on (remembered for the next runs)"_s.arg(note)
+                                       .arg(m_context.maxUrlLength));
+            if (m_context.rememberFeed)
+                m_context.rememberFeed({std::nullopt, m_context.maxUrlLength}, note);
+        }
+        resplit(batch);
+        return true;
+    }
+    return false;
 }
 
 void ChildPipeline::pumpBatch(Batch &batch) {
@@ -199,10 +279,18 @@ void ChildPipeline::pumpBatch(Batch &batch) {
 }
 
 void ChildPipeline::onFetched(Batch &batch, const QUrl &url, const reso::FetchResult &result) {
-    if (!result.ok())
+    if (!result.ok() && batch.error.isEmpty() && !stopping() && recover(batch, url, result))
+        return pump();
+    if (!result.ok()) {
+        // A refused token will be refused again: nothing else of this resource can be fetched.
+        if (result.error == reso::FetchError::Unauthorized)
+            fail(result.message, result.error);
         return batchError(batch, result.message, result.error);
-    if (!batch.error.isEmpty() || stopping())
-        return settle(batch);
+    }
+    if (!batch.error.isEmpty() || stopping()) {
+        settle(batch); // may finish the batch: then the pipeline may be done
+        return pump();
+    }
     m_context.anyFetchSucceeded = true;
     batch.parsing = true;
     const QByteArray body = result.body;
@@ -227,8 +315,10 @@ void ChildPipeline::onFetched(Batch &batch, const QUrl &url, const reso::FetchRe
 void ChildPipeline::onParsed(Batch &batch, const QUrl &url, bool ok, ParsedPage page,
                              const QString &error) {
     batch.parsing = false;
-    if (!batch.error.isEmpty() || stopping())
-        return settle(batch);
+    if (!batch.error.isEmpty() || stopping()) {
+        settle(batch);
+        return pump();
+    }
     if (!ok) {
         if (++batch.parseRetries > kMaxParseRetries)
             return batchError(batch, u"a page could not be parsed: "_s + error,
@@ -239,6 +329,9 @@ void ChildPipeline::onParsed(Batch &batch, const QUrl &url, bool ok, ParsedPage 
         return pump();
     }
     batch.parseRetries = 0;
+    batch.staleRebuilds = 0;
+    if (!page.records.empty())
+        batch.lastKey = page.records.back().key; // rejects after it are fetched again: safe
     m_context.metrics->addProgress(
         m_resource, qint64(page.records.size() + page.rejects.size() + page.withdrawn.size()), 0, 0,
         0);
@@ -252,8 +345,8 @@ void ChildPipeline::onParsed(Batch &batch, const QUrl &url, bool ok, ParsedPage 
     }
     if (!page.nextLink.isEmpty())
         batch.nextUrl = QUrl::fromEncoded(page.nextLink, QUrl::StrictMode);
-    else if (++batch.nextGroup < batch.groups.size())
-        batch.nextUrl = groupUrl(batch.groups[batch.nextGroup]);
+    else if (batch.nextGroup + 1 < batch.groups.size())
+        startGroup(batch, batch.nextGroup + 1);
     else
         batch.fetchDone = true;
     write(batch, std::move(page));
@@ -327,6 +420,11 @@ void ChildPipeline::settle(Batch &batch) {
         return; // wait for its outstanding work; the last callback settles it
     if (m_context.cancelled)
         return finishBatch(batch, false);
+    if (failed() && batch.error.isEmpty()) {
+        // Another batch ended the resource (a refused token): this one stops where it is.
+        batch.error = u"not finished: %1 stopped"_s.arg(reso::resourceName(m_resource));
+        return finishBatch(batch, false);
+    }
     if (batch.error.isEmpty())
         return;
     if (batch.attempt < kMaxBatchAttempts && !failed()) {

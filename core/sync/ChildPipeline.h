@@ -1,6 +1,7 @@
 #pragma once
 
 #include "db/BatchWriter.h"
+#include "reso/QueryUrl.h"
 #include "sync/ParentCache.h"
 #include "sync/ResourcePipeline.h"
 
@@ -21,6 +22,12 @@ namespace resosync::sync {
 /// once a batch has completed without error deletes the children the feed no longer returns.
 /// Up to `concurrency` batches are in flight; a failed batch is retried, then reported, and
 /// the others go on.
+///
+/// What a vendor refuses is worked around where the batch stands, not by failing it: a stale
+/// nextLink (400) resumes the group's query after the last child stored; a 414 halves the URL
+/// cap and splits the remaining keys again; a 400 to an `in` filter switches the run to `or`
+/// chains. The last two are remembered for the feed (RunContext::rememberFeed). A 401 that a
+/// fresh token did not cure ends the resource at once: retrying cannot help.
 class ChildPipeline final : public ResourcePipeline {
     Q_OBJECT
 
@@ -38,8 +45,12 @@ private:
         std::vector<db::ParentKey> parents;
         std::shared_ptr<const QSet<QByteArray>> parentKeys;
         QList<QStringList> groups;
+        bool usesIn = true; ///< how `groups` were split: `in` filters or `or` chains
         int nextGroup = 0;
         QUrl nextUrl;
+        QUrl groupStart;    ///< the current group's own query (a nextLink is the feed's)
+        QByteArray lastKey; ///< the current group's last child received: where a resume starts
+        int staleRebuilds = 0;
         bool fetching = false;
         bool parsing = false;
         int writing = 0;
@@ -56,7 +67,15 @@ private:
     void fetchParents();
     void startBatch(std::vector<db::ParentKey> parents);
     void prepare(Batch &batch);
-    QUrl groupUrl(const QStringList &keys) const;
+    reso::QueryOptions otherOptions() const;
+    QList<QStringList> split(const QStringList &keys, bool useIn) const;
+    /// The query for `keys`; with `afterKey`, only the children past it (key order).
+    QUrl groupUrl(const QStringList &keys, bool useIn, const QByteArray &afterKey = {}) const;
+    void startGroup(Batch &batch, int group, const QByteArray &afterKey = {});
+    /// Splits the keys from the current group on anew (after the feed refused `in` or a URL).
+    void resplit(Batch &batch);
+    /// Works around what the feed refused (see the class comment); false if it cannot.
+    bool recover(Batch &batch, const QUrl &url, const reso::FetchResult &result);
     void pumpBatch(Batch &batch);
     void onFetched(Batch &batch, const QUrl &url, const reso::FetchResult &result);
     void onParsed(Batch &batch, const QUrl &url, bool ok, ParsedPage page, const QString &error);
@@ -82,6 +101,7 @@ private:
     static constexpr int kMaxBatchAttempts = 3;
     static constexpr int kMaxParseRetries = 4;
     static constexpr int kMaxWritesPerBatch = 2;
+    static constexpr int kMaxStaleRebuilds = 5; ///< in a row, per batch
 };
 
 } // namespace resosync::sync

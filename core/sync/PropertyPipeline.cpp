@@ -141,6 +141,7 @@ void PropertyPipeline::onParsed(const QUrl &url, bool ok, ParsedPage page, const
         return pump();
     }
     m_parseRetries = 0;
+    m_staleRebuilds = 0; // the limit is on rebuilds in a row: links may expire all run long
     m_context.metrics->addProgress(
         Resource::Property,
         qint64(page.records.size() + page.rejects.size() + page.withdrawn.size()), 0, 0, 0);

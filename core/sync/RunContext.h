@@ -45,6 +45,13 @@ struct RunContext {
     QStringList refusals;
     QList<metrics::ReconcileSummary> reconciled;
     bool anyFetchSucceeded = false;
+    /// What the run knows of the feed beyond its profile, learned by this run or remembered
+    /// from earlier ones (resosync.feed_capabilities): whether key filters may use `in`, and
+    /// the longest request target the feed accepts. Read afresh for every key split.
+    bool keyFilterUseIn = true;
+    int maxUrlLength = 8000;
+    /// Keeps a lesson for the next runs (on the store's pool; failures are only logged).
+    std::function<void(const db::FeedCapabilities &, const QString &note)> rememberFeed;
 };
 
 } // namespace resosync::sync

@@ -9,6 +9,7 @@
 #include "sync/PropertyPipeline.h"
 #include "sync/ReconcilePipeline.h"
 
+#include <QDateTime>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace resosync::sync {
@@ -21,6 +22,8 @@ namespace {
 struct Prepared {
     std::optional<db::DbError> error;
     std::optional<db::Checkpoint> checkpoint;
+    db::FeedCapabilities capabilities;
+    QList<qint64> requestHistory; ///< request starts of earlier runs within the last day
     bool refusedForNoCursor = false;
     qint64 runId = 0;
 };
@@ -36,6 +39,10 @@ RunOutcome outcomeFor(const db::DbError &error) {
     }
     return RunOutcome::Failed;
 }
+
+/// How far back the request ledger is read: the longest window a limit has.
+constexpr qint64 kLedgerWindowMs = 24LL * 3600 * 1000;
+constexpr int kLedgerFlushMs = 1000;
 
 /// The feed could not be used at all: nothing answered, it refused us, or what answered is
 /// not an OData feed (a wrong URL).
@@ -92,6 +99,13 @@ SyncEngine::SyncEngine(SyncRequest request, QObject *parent)
     m_context.progress = [this](Resource resource, qint64 done, qint64 total, const QString &unit) {
         Q_EMIT resourceProgress(resource, done, total, unit);
     };
+    m_context.keyFilterUseIn = m_context.request.profile.supportsIn;
+    m_context.maxUrlLength = m_context.request.profile.maxUrlLength;
+    m_context.rememberFeed = [this](const db::FeedCapabilities &capabilities, const QString &note) {
+        rememberFeed(capabilities, note);
+    };
+    m_ledgerTimer.setInterval(kLedgerFlushMs);
+    connect(&m_ledgerTimer, &QTimer::timeout, this, &SyncEngine::flushRequestLedger);
 }
 
 SyncEngine::~SyncEngine() {
@@ -150,9 +164,17 @@ void SyncEngine::prepare() {
     const qint64 startUsecs = m_startUsecs;
     const bool wantsProperty = m_context.request.resources.contains(Resource::Property);
     const bool needsCursor = wantsProperty && m_context.request.mode == SyncMode::Incremental;
-    QtConcurrent::run(&m_storePool, [store, config, feed, startUsecs, wantsProperty, needsCursor] {
+    const bool limited = !m_context.request.profile.limits.isUnlimited();
+    QtConcurrent::run(&m_storePool, [store, config, feed, startUsecs, wantsProperty, needsCursor,
+                                     limited] {
         Prepared p;
         if ((p.error = store->open()))
+            return p;
+        if ((p.error = store->loadFeedCapabilities(feed, &p.capabilities)))
+            return p;
+        if (limited &&
+            (p.error = store->loadRequestHistory(
+                 feed, QDateTime::currentMSecsSinceEpoch() - kLedgerWindowMs, &p.requestHistory)))
             return p;
         if (wantsProperty && (p.error = store->loadCheckpoint(Resource::Property, &p.checkpoint)))
             return p;
@@ -178,6 +200,10 @@ void SyncEngine::prepare() {
         m_client = std::make_unique<reso::FeedClient>(m_context.request.profile,
                                                       m_context.request.auth, m_metrics.get());
         m_client->setThrottleMs(m_context.request.settings.throttleMs);
+        connect(m_client.get(), &reso::FeedClient::warning, this, [this](const QString &message) {
+            Q_EMIT logged(LogLevel::Warning, QString(), message);
+        });
+        useFeedMemory(p.capabilities, p.requestHistory);
         m_workers = std::make_unique<WorkerPool>(m_context.request.conninfo, m_metrics.get(),
                                                  m_context.request.settings.concurrency + 1);
         m_context.client = m_client.get();
@@ -186,11 +212,65 @@ void SyncEngine::prepare() {
     });
 }
 
+void SyncEngine::useFeedMemory(const db::FeedCapabilities &capabilities,
+                               const QList<qint64> &requests) {
+    if (capabilities.supportsIn == false && m_context.keyFilterUseIn) {
+        m_context.keyFilterUseIn = false;
+        Q_EMIT logged(LogLevel::Info, QString(),
+                      tr("This feed refused `in` filters before: using `or` chains"));
+    }
+    if (capabilities.maxUrlLength && *capabilities.maxUrlLength < m_context.maxUrlLength) {
+        m_context.maxUrlLength = *capabilities.maxUrlLength;
+        Q_EMIT logged(LogLevel::Info, QString(),
+                      tr("This feed refused long URLs before: keeping requests within %1 bytes")
+                          .arg(m_context.maxUrlLength));
+    }
+    if (m_context.request.profile.limits.isUnlimited())
+        return;
+    m_client->seedRequestHistory(requests);
+    m_ledgerTimer.start();
+}
+
+void SyncEngine::rememberFeed(const db::FeedCapabilities &capabilities, const QString &note) {
+    db::SyncStore *store = m_store.get();
+    const QUrl feed = m_context.request.feedUrl;
+    QtConcurrent::run(&m_storePool, [store, feed, capabilities, note] {
+        return store->saveFeedCapabilities(feed, capabilities, note);
+    }).then(this, [this](std::optional<db::DbError> error) {
+        if (error)
+            Q_EMIT logged(LogLevel::Warning, QString(),
+                          tr("What the run learned about the feed could not be saved: %1")
+                              .arg(error->message));
+    });
+}
+
+void SyncEngine::flushRequestLedger() {
+    if (!m_client)
+        return;
+    const QList<qint64> starts = m_client->takeRequestStarts();
+    if (starts.isEmpty())
+        return;
+    db::SyncStore *store = m_store.get();
+    const QUrl feed = m_context.request.feedUrl;
+    QtConcurrent::run(&m_storePool, [store, feed, starts] {
+        return store->recordRequests(feed, starts);
+    }).then(this, [this](std::optional<db::DbError> error) {
+        if (error)
+            Q_EMIT logged(LogLevel::Warning, QString(),
+                          tr("The requests made could not be recorded for the rate limits of "
+                             "later runs: %1")
+                              .arg(error->message));
+    });
+}
+
 void SyncEngine::startNextResource() {
     if (m_pipeline) {
         ResourcePipeline *done = m_pipeline.release();
         done->deleteLater(); // we are inside its finished() signal
         if (done->failed() && isUnreachable(done->fetchError()) && !m_context.anyFetchSucceeded)
+            return finish(RunOutcome::Unavailable, done->failure());
+        // A refused token (after the one refresh) ends the run: every request would be refused.
+        if (done->failed() && done->fetchError() == reso::FetchError::Unauthorized)
             return finish(RunOutcome::Unavailable, done->failure());
     }
     if (m_context.cancelled)
@@ -329,6 +409,8 @@ void SyncEngine::finish(RunOutcome outcome, const QString &error) {
     }
     Q_EMIT phaseChanged(tr("Saving the run"));
     m_metrics->stop();
+    m_ledgerTimer.stop();
+    flushRequestLedger(); // queued on the store's pool before the run's record
     saveAndEmit(error);
 }
 

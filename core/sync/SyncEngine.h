@@ -80,6 +80,11 @@ private:
     /// The highest per-tick p95 API latency after `*sinceMs`; moves `*sinceMs` to the last tick.
     double recentP95Ms(qint64 *sinceMs) const;
     metrics::RunConfig runConfig() const;
+    /// Applies what earlier runs learned about the feed and the requests they spent.
+    void useFeedMemory(const db::FeedCapabilities &capabilities, const QList<qint64> &requests);
+    void rememberFeed(const db::FeedCapabilities &capabilities, const QString &note);
+    /// Saves the requests started since the last flush in the ledger (limits across restarts).
+    void flushRequestLedger();
 
     RunContext m_context;
     std::unique_ptr<metrics::MetricsRecorder> m_metrics;
@@ -95,6 +100,7 @@ private:
     qint64 m_tunerSinceMs = 0; ///< the tuner has seen the latency series up to here
     metrics::AlertMonitor m_alerts;
     qint64 m_alertsSinceMs = 0;
+    QTimer m_ledgerTimer;
     int m_nextResource = 0;
     qint64 m_startUsecs = 0;
     bool m_finishing = false;

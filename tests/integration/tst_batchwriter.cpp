@@ -728,12 +728,12 @@ private Q_SLOTS:
                     .ok());
         // connections of earlier tests may take a moment to go away
         const std::string ours = "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                                 "current_database() AND application_name = 'resosync'";
+                                 "current_database() AND application_name = 'resosync-writer'";
         QTRY_COMPARE(m_sql->number(ours), 1);
         const pqxx::result killed =
             m_sql->run("SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                       "AND application_name = 'resosync'");
+                       "AND application_name = 'resosync-writer'");
         QCOMPARE(killed.size(), std::size_t(1));
         const int pid = killed[0][0].as<int>();
         QTRY_COMPARE(m_sql->number("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid), 0);

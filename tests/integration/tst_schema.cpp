@@ -185,15 +185,18 @@ private Q_SLOTS:
     // --- migrations -----------------------------------------------------------------------
 
     void migrationsAreCompiledInAndNumberedFromOne() {
+        // Ascending from 1; a number may be missing while branches that reserved it are
+        // merged (the migrator applies each version a database lacks, in order).
         const auto &migrations = SchemaMigrator::migrations();
         QVERIFY(!migrations.isEmpty());
         QCOMPARE(migrations.first().label(), u"0001_initial"_s);
         for (qsizetype i = 0; i < migrations.size(); ++i) {
-            QCOMPARE(migrations.at(i).version, int(i) + 1);
+            if (i > 0)
+                QVERIFY(migrations.at(i).version > migrations.at(i - 1).version);
             QVERIFY2(!migrations.at(i).sql().trimmed().isEmpty(),
                      qPrintable(migrations.at(i).label()));
         }
-        QCOMPARE(SchemaMigrator::latestVersion(), int(migrations.size()));
+        QCOMPARE(SchemaMigrator::latestVersion(), migrations.last().version);
     }
 
     void applyInstallsEveryMigrationOnAnEmptyDatabase() {
@@ -209,7 +212,7 @@ private Q_SLOTS:
         const pqxx::result rows =
             query(db.conninfo(),
                   "SELECT version, name, applied_at IS NOT NULL FROM resosync.schema_migrations");
-        QCOMPARE(rows.size(), pqxx::result::size_type(SchemaMigrator::latestVersion()));
+        QCOMPARE(rows.size(), pqxx::result::size_type(SchemaMigrator::migrations().size()));
         QCOMPARE(rows[0][0].as<int>(), 1);
         QCOMPARE(text(rows[0][1]), u"initial"_s);
         QVERIFY(rows[0][2].as<bool>());
@@ -241,7 +244,7 @@ private Q_SLOTS:
         QCOMPARE(again.version, SchemaMigrator::latestVersion());
         QVERIFY(again.applied.isEmpty());
         QVERIFY(again.pending.isEmpty());
-        QCOMPARE(migrationRows(db.conninfo()), SchemaMigrator::latestVersion());
+        QCOMPARE(migrationRows(db.conninfo()), int(SchemaMigrator::migrations().size()));
     }
 
     void statusReportsWithoutChangingAnything() {
@@ -336,7 +339,7 @@ private Q_SLOTS:
         QCOMPARE(a.version, SchemaMigrator::latestVersion());
         QCOMPARE(b.version, SchemaMigrator::latestVersion());
         QCOMPARE(appliedLabels(a) + appliedLabels(b), allLabels());
-        QCOMPARE(migrationRows(db.conninfo()), SchemaMigrator::latestVersion());
+        QCOMPARE(migrationRows(db.conninfo()), int(SchemaMigrator::migrations().size()));
     }
 
     void existingTablesAreAConflictNotAnOverwrite() {

@@ -6,7 +6,6 @@
 #include "SyncHarness.h"
 #include "TestDatabase.h"
 #include "db/BatchWriter.h"
-#include "db/SchemaMigrator.h"
 #include "metrics/MetricsRecorder.h"
 #include "reso/QueryUrl.h"
 #include "sim/FeedSimulator.h"
@@ -18,7 +17,6 @@
 #include <QNetworkAccessManager>
 #include <QProcess>
 #include <QReadLocker>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -240,6 +238,10 @@ private Q_SLOTS:
             }
         }
         QVERIFY(malformed.size() > 10);
+        // The fault was injected: the simulator served the malformed values itself.
+        QVERIFY(simulator->stats().malformedServed >= malformed.size());
+        qInfo("faults injected: %s; rejected with a reason: %d",
+              qPrintable(test::faultCounters(simulator->stats())), int(malformed.size()));
         QCOMPARE(count(db.conninfo(), u"resosync.rejects"_s), qint64(malformed.size()));
         QVERIFY(test::queryValue(db.conninfo(), u"SELECT reason FROM resosync.rejects LIMIT 1"_s)
                     .contains(u"ModificationTimestamp"_s));

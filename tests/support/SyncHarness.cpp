@@ -6,8 +6,12 @@
 #include "db/SchemaMigrator.h"
 #include "sim/FeedSimulator.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
+
 #include <QStringList>
+#include <algorithm>
 
 namespace resosync::test {
 
@@ -35,6 +39,16 @@ sim::SimulatorOptions simulatorOptions(int properties, quint64 seed) {
 SyncOutcome runSync(const sync::SyncRequest &request,
                     const std::function<void(sync::SyncEngine &)> &during) {
     sync::SyncEngine engine(request);
+    QStringList log;
+    QObject::connect(&engine, &sync::SyncEngine::logged, &engine,
+                     [&log](sync::LogLevel level, const QString &resource, const QString &message) {
+                         const char *tag = level == sync::LogLevel::Error     ? "error"
+                                           : level == sync::LogLevel::Warning ? "warning"
+                                                                              : "info";
+                         log << u"%1: %2%3"_s.arg(QLatin1StringView(tag),
+                                                  resource.isEmpty() ? QString() : resource + u' ',
+                                                  message);
+                     });
     QSignalSpy finished(&engine, &sync::SyncEngine::finished);
     engine.start();
     if (during)
@@ -51,7 +65,33 @@ SyncOutcome runSync(const sync::SyncRequest &request,
             run.series.insert(name, points);
     }
     run.events = recorder->events();
+    run.log = log;
     return run;
+}
+
+bool SyncOutcome::eventsContain(const QString &text) const {
+    return std::any_of(events.begin(), events.end(),
+                       [&](const metrics::RunEvent &e) { return e.label.contains(text); });
+}
+
+bool SyncOutcome::logContains(const QString &text) const {
+    return std::any_of(log.begin(), log.end(),
+                       [&](const QString &line) { return line.contains(text); });
+}
+
+QStringList cliSyncArguments(const QUrl &feed, const QString &conninfo, const QString &mode,
+                             const QStringList &sizes) {
+    return QStringList{u"sync"_s,    u"--api"_s,         feed.toString(),
+                       u"--db"_s,    conninfo,           u"--mode"_s,
+                       mode,         u"--profile"_s,     u"simulator"_s,
+                       u"--quiet"_s, u"--throttle-ms"_s, u"0"_s} +
+           sizes;
+}
+
+QString faultCounters(const sim::SimulatorStats &stats) {
+    QJsonObject faults = stats.toJson().value(u"faults"_s).toObject();
+    faults.insert(u"requests"_s, stats.requests);
+    return QString::fromUtf8(QJsonDocument(faults).toJson(QJsonDocument::Compact));
 }
 
 QString describe(const SyncOutcome &outcome) {
