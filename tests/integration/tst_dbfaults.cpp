@@ -100,7 +100,7 @@ private Q_SLOTS:
         killer->stop();
         QVERIFY2(run.outcome == RunOutcome::Succeeded, qPrintable(problems(run)));
         QVERIFY2(killer->killed() > 0, "no writer backend was terminated mid-batch");
-        const QString difference = test::compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         qInfo("writer connection terminated mid-batch: %d backends killed; records lost 0",
               killer->killed());
@@ -135,7 +135,7 @@ private Q_SLOTS:
         QVERIFY(storedAtRestart < test::feedRecords(*simulator, Resource::Media).size());
         QVERIFY(test::queryValue(db.conninfo(), u"SELECT pg_postmaster_start_time()::text"_s) !=
                 startedBefore);
-        const QString difference = test::compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         qInfo("server restarted mid-sync after %lld media rows; records lost 0", storedAtRestart);
     }
@@ -169,7 +169,7 @@ private Q_SLOTS:
         QVERIFY2(run.outcome == RunOutcome::Succeeded, qPrintable(problems(run)));
         const qint64 timedOut = run.report.metrics.db.failed;
         QVERIFY2(timedOut > 0, "no statement timed out: the fault was not injected");
-        const QString difference = test::compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         qInfo("statement timeout (300 ms) behind a 1.5 s lock: %lld statements timed out and "
               "were retried; records lost 0",
@@ -217,7 +217,7 @@ private Q_SLOTS:
             test::queryValue(db.conninfo(), u"SELECT min(reason) FROM resosync.rejects"_s);
         QVERIFY2(reason.contains(u"no_sevens"_s) && reason.contains(u"23514"_s),
                  qPrintable(reason));
-        const QString difference = test::compareAll(*simulator, db.conninfo(), absent);
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo(), absent);
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         qInfo("constraint violation in single records: %d rejected with the server's reason, "
               "the rest stored; records lost 0",

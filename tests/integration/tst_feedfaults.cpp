@@ -64,7 +64,7 @@ public:
         return r;
     }
     QString difference(const QSet<QString> &absent = {}) const {
-        return test::compareAll(*m_simulator, m_db.conninfo(), absent);
+        return test::compareAllReplicas(*m_simulator, m_db.conninfo(), absent);
     }
     /// The line RELIABILITY.md quotes: what the simulator injected during the test.
     void printInjected(const char *fault) const {
@@ -297,7 +297,7 @@ private Q_SLOTS:
         const test::SyncOutcome finished =
             test::runSync(test::simulatorRequest(*again, c.conninfo(), rerunMode(c.conninfo())));
         QVERIFY2(finished.outcome == RunOutcome::Succeeded, qPrintable(problems(finished)));
-        const QString difference = test::compareAll(*again, c.conninfo());
+        const QString difference = test::compareAllReplicas(*again, c.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
     }
 

@@ -252,7 +252,7 @@ private Q_SLOTS:
         QVERIFY(last.waitForFinished(120'000));
         QVERIFY2(last.exitStatus() == QProcess::NormalExit && last.exitCode() == 0,
                  last.readAllStandardError().constData());
-        const QString difference = test::compareAll(*simulator, db.conninfo());
+        const QString difference = test::compareAllReplicas(*simulator, db.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
         QCOMPARE(value(watch, "SELECT count(*) FROM resosync.rejects"), u"0"_s);
         QVERIFY2(inTransaction >= 3 && elsewhere >= 3,
