@@ -189,12 +189,12 @@ std::optional<DbError> SyncStore::beginRun(const metrics::RunConfig &config, con
                          : std::string();
     return d->run({u"recording the start of a run"_s, u"INSERT on resosync.runs."_s}, [&] {
         pqxx::work tx(*d->connection);
-        const pqxx::row row = tx.exec_params1(
-            "INSERT INTO resosync.runs (mode, resources, feed, config, started_at) "
-            "VALUES (NULLIF($1, ''), $2::text[], NULLIF($3, ''), $4::jsonb, "
-            "COALESCE(NULLIF($5, '')::timestamptz, now())) RETURNING run_id",
-            PgText::validText(config.mode.toUtf8()).toStdString(), resourceArray, feedText(feed),
-            configText, startedText);
+        const pqxx::row row =
+            tx.exec_params1("INSERT INTO resosync.runs (mode, resources, feed, config, started_at) "
+                            "VALUES (NULLIF($1, ''), $2::text[], NULLIF($3, ''), $4::jsonb, "
+                            "COALESCE(NULLIF($5, '')::timestamptz, now())) RETURNING run_id",
+                            PgText::validText(config.mode.toUtf8()).toStdString(), resourceArray,
+                            feedText(feed), configText, startedText);
         tx.commit();
         if (runId)
             *runId = row[0].as<qint64>();

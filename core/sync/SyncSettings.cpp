@@ -92,8 +92,8 @@ QString ReconcileOptions::validate(const reso::FeedProfile &profile) const {
     if (keyPageSize && (*keyPageSize < 1 || *keyPageSize > profile.maxTopKeyOnly))
         return u"--key-page-size %1 is out of range: allowed 1 to %2 (the %3 profile's largest "
                "$top on key-only queries)"_s.arg(*keyPageSize)
-            .arg(profile.maxTopKeyOnly)
-            .arg(profile.name);
+                   .arg(profile.maxTopKeyOnly)
+                   .arg(profile.name);
     return {};
 }
 

@@ -705,8 +705,8 @@ private Q_SLOTS:
         const QStringList kindKeys{u"count"_s, u"failed"_s, u"avg_ms"_s, u"p95_ms"_s};
 
         QCOMPARE(keysOf(json[u"config"_s]),
-                 sorted(configKeys + QStringList{u"profile"_s, u"mode"_s, u"resources"_s,
-                                                 u"adaptive"_s}));
+                 sorted(configKeys +
+                        QStringList{u"profile"_s, u"mode"_s, u"resources"_s, u"adaptive"_s}));
         QCOMPARE(keysOf(json[u"api"_s]), sorted(apiKeys));
         QCOMPARE(keysOf(json[u"db"_s]), sorted(dbKeys + QStringList{u"by_kind"_s}));
         QCOMPARE(keysOf(json[u"memory"_s]), sorted(memoryKeys));
