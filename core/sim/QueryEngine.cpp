@@ -209,6 +209,10 @@ std::variant<QueryPage, QueryError> QueryEngine::execute(const QueryRequest &req
                                                          int defaultPageSize) const {
     const FilterSchema &schema = m_generator.filterSchema(request.resource);
     std::optional<ODataFilter> filter;
+    if (faults.refusedResources.contains(request.resource))
+        return QueryError{400, u"NotSupported"_s,
+                          u"The %1 resource is not available to this account"_s.arg(
+                              reso::resourceName(request.resource))};
     if (!request.filter.trimmed().isEmpty()) {
         auto parsed = ODataFilter::parse(request.filter, schema);
         if (!parsed.filter)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QList>
+
 #include "reso/Resource.h"
 #include "sim/SplitMix64.h"
 
@@ -23,6 +25,8 @@ struct FaultOptions {
     double resetRate = 0;               ///< share of responses cut mid-body by a connection reset
     double truncateRate = 0;            ///< share of responses whose body ends early (clean close)
     bool inOperatorUnsupported = false; ///< answer 400 to `in` (vendor without it)
+    /// Answer 400 to every query of these resources (an endpoint the account may not use).
+    QList<reso::Resource> refusedResources;
     int maxUrlLength = 0;      ///< answer 414 past this many bytes of request target; 0 = off
     int maxTop = 5000;         ///< answer 400 to a larger `$top`
     int tokenTtlSeconds = 300; ///< opaque nextLink tokens expire after this idle time

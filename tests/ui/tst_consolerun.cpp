@@ -356,11 +356,12 @@ private Q_SLOTS:
     }
 
     void retryFailedFetchesWhatFailedBatchesLeftOut() {
-        // The feed refuses `in` filters, which the profile says it takes: every child batch
-        // fails (400, three attempts each) while Property is stored.
-        sim::FaultOptions noIn;
-        noIn.inOperatorUnsupported = true;
-        Console console(noIn);
+        // The feed refuses every child query (400): every child batch fails (three attempts
+        // each) while Property is stored. (A refused `in` no longer fails a batch: the sync
+        // switches to `or` chains.)
+        sim::FaultOptions refused;
+        refused.refusedResources = {Resource::Media, Resource::PropertyRooms, Resource::OpenHouse};
+        Console console(refused);
         QVERIFY2(console.ready(), qPrintable(console.problem()));
         QSignalSpy finished(console.runView(), &RunView::runFinished);
         console.startSmallFullRun();
