@@ -386,7 +386,10 @@ Verdict FeedClient::Impl::judge(const RequestPtr &request, QNetworkReply *reply,
             v.check = u"Check the network; a slow feed may need a longer request timeout."_s;
             return v;
         }
-        if (const QString notOData = notODataAnswer(reply, request->body); !notOData.isEmpty()) {
+        // $metadata is CSDL XML by definition; everything else a feed serves is JSON.
+        const bool metadata = request->url.path().endsWith("/$metadata"_L1);
+        if (const QString notOData = metadata ? QString() : notODataAnswer(reply, request->body);
+            !notOData.isEmpty()) {
             // A web page or garbage where the feed should be: a wrong service root (or a
             // login page in front of it). Retrying does not change what is there.
             v.kind = Verdict::Fail;

@@ -306,7 +306,10 @@ void FeedProbe::fail(const QString &step, const FetchResult &fetch) {
     FeedProbeResult &result = m_run->result;
     result.failure = classify(fetch);
     result.failedStep = step;
-    result.message = fetch.message;
+    // The client says what type came back; the probe says what that means for the URL.
+    result.message = result.failure == FeedProbeFailure::NotOData
+                         ? notODataMessage(step, m_run->request.feedUrl, fetch)
+                         : fetch.message;
     finish();
 }
 
