@@ -26,6 +26,10 @@ if [[ -z "$sanitize" ]]; then
     if (($# == 0)); then sanitize=1; else sanitize=0; fi
 fi
 
+# Two tests at a time: most wait on the simulator, PostgreSQL or a timer, and CI must stay
+# under 30 minutes (tests that restart the cluster are RUN_SERIAL).
+export CTEST_PARALLEL_LEVEL="${CTEST_PARALLEL_LEVEL:-2}"
+
 started=$SECONDS
 bash scripts/install-deps.sh
 deps_done=$SECONDS
