@@ -241,21 +241,14 @@ void BenchRunner::runMemory(BenchResult &result) {
             result.memoryRuns << row;
             continue;
         }
-        const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
-        row.seconds = json[u"duration_s"_s].toDouble();
-        row.requests = qint64(json[u"api"_s][u"requests"_s].toDouble());
-        row.bytes = qint64(json[u"api"_s][u"bytes"_s].toDouble());
-        row.peakMb = json[u"memory"_s][u"peak_mb"_s].toDouble();
-        const QJsonObject resources = json[u"resources"_s].toObject();
-        for (auto it = resources.begin(); it != resources.end(); ++it)
-            row.records += qint64(it.value()[u"fetched"_s].toDouble());
-        const QJsonObject config = json[u"config"_s].toObject();
-        row.settings =
-            sync::SyncSettings{config[u"batch_size"_s].toInt(),
-                               config[u"property_batch_size"_s].toInt(),
-                               config[u"db_batch_size"_s].toInt(), config[u"throttle_ms"_s].toInt(),
-                               config[u"concurrency"_s].toInt()}
-                .summary();
+        // The child's report, read back as history reads a saved summary.
+        const metrics::RunReport report =
+            metrics::RunReport::fromJson(QJsonDocument::fromJson(file.readAll()).object());
+        row = rowOf(row.name, Resource::Property, report, QString());
+        row.scope = u"all resources"_s;
+        row.records = 0;
+        for (const metrics::ResourceProgress &progress : report.metrics.resources)
+            row.records += progress.fetched;
         result.memoryRuns << row;
     }
 }
