@@ -97,8 +97,13 @@ private Q_SLOTS:
         QCOMPARE(served.quotaRefused, 0);
         QCOMPARE(served.rateLimited, 0);
         QCOMPARE(served.requests, qint64(kBudget));
-        // Arrival times jitter by a few milliseconds around the client's spacing.
-        const int busiest = busiestWindow(served.requestLog, 1000 - 30);
+        // The client spaces its starts 1000/kPerSecond ms apart; the vendor logs arrivals, which
+        // jitter around that spacing (a new connection, a busy simulator thread; under the
+        // sanitizers CI once saw 5 arrivals within 970 ms, with the vendor's bucket unbroken). One
+        // late arrival followed by punctual ones puts kPerSecond + 1 into a window a little shorter
+        // than a second, so the window allows 100 ms of jitter: still fails any burst, or spacing
+        // 11% too tight.
+        const int busiest = busiestWindow(served.requestLog, 1000 - 100);
         QVERIFY2(busiest <= kPerSecond, qPrintable(QString::number(busiest)));
         qInfo("rate budget per %s across two processes: %lld requests (limit %d), at most %d "
               "in any second (limit %d), %lld 429s",
