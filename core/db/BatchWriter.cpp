@@ -651,7 +651,7 @@ WriteResult BatchWriter::writePage(const sync::ParsedPage &page, int dbBatchSize
 CompleteResult BatchWriter::completeChildBatch(reso::Resource child,
                                                const std::vector<ParentKey> &parents,
                                                const std::vector<QByteArray> &seenKeys,
-                                               qint64 runId) {
+                                               qint64 runId, VanishedChildren vanished) {
     CompleteResult result;
     const QString childName = reso::resourceName(child);
     const DbAction action{
@@ -677,14 +677,15 @@ CompleteResult BatchWriter::completeChildBatch(reso::Resource child,
     }
     const std::string parentArray = PgText::arrayLiteral(parentKeys);
     const std::string timestampArray = PgText::arrayLiteral(timestamps);
-    const std::string seenArray = PgText::arrayLiteral(seenKeys);
+    const std::string seenArray =
+        vanished == VanishedChildren::Delete ? PgText::arrayLiteral(seenKeys) : std::string();
     const std::string childText = childName.toStdString();
     result.error = d->run(
         action,
         [&] {
             pqxx::work tx(*d->connection);
             qint64 deleted = 0;
-            {
+            if (vanished == VanishedChildren::Delete) {
                 StatementTimer timer(d->metrics, DbStatement::Delete);
                 deleted = static_cast<qint64>(
                     tx.exec_prepared(deleteStatement(child), parentArray, seenArray)

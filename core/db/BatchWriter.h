@@ -96,11 +96,22 @@ public:
     WriteResult writePage(const sync::ParsedPage &page, int dbBatchSize, qint64 runId,
                           const std::optional<Checkpoint> &checkpoint);
 
+    /// What completeChildBatch does about children the feed no longer returns.
+    enum class VanishedChildren {
+        Delete, ///< delete the stored children of the batch's parents not in `seenKeys`
+        /// The caller knows every stored child of these parents was written by this very
+        /// fetch (the table was empty when the run began and the batch never restarted), so
+        /// none can have vanished: skip the search, which without an index on the parent
+        /// column scans the whole table once per batch.
+        NoneStoredBefore,
+    };
+
     /// After every page of a property batch was stored: deletes the `child` rows of `parents`
     /// whose key is not in `seenKeys` (the feed no longer returns them) and records each parent
     /// in resosync.child_sync with its timestamp — one transaction.
     CompleteResult completeChildBatch(reso::Resource child, const std::vector<ParentKey> &parents,
-                                      const std::vector<QByteArray> &seenKeys, qint64 runId);
+                                      const std::vector<QByteArray> &seenKeys, qint64 runId,
+                                      VanishedChildren vanished = VanishedChildren::Delete);
 
     /// Reconcile, step 1: creates (or empties) this connection's temporary key table and
     /// notes the server's time, which bounds what the sweep may delete. The sweep's later

@@ -1,6 +1,7 @@
 #include "db/SyncStore.h"
 
 #include "db/Connection.h"
+#include "db/MergeSql.h"
 #include "db/PgText.h"
 #include "db/ReconnectBackoff.h"
 #include "db/SchemaMigrator.h"
@@ -357,6 +358,16 @@ std::optional<DbError> SyncStore::countParents(reso::Resource child, bool onlyCh
                                   : tx.exec1(parentsSql(false, true));
         if (count)
             *count = row[0].as<qint64>();
+    });
+}
+
+std::optional<DbError> SyncStore::hasRows(reso::Resource resource, bool *any) {
+    const MergeSql &sql = MergeSql::of(resource);
+    const DbAction action{u"checking whether %1 holds rows"_s.arg(reso::resourceName(resource)),
+                          u"SELECT on %1."_s.arg(QString::fromStdString(sql.targetTable))};
+    return d->run(action, [&] {
+        pqxx::nontransaction tx(*d->connection);
+        *any = tx.exec1("SELECT EXISTS (SELECT 1 FROM " + sql.targetTable + ")")[0].as<bool>();
     });
 }
 

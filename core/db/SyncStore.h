@@ -63,6 +63,8 @@ public:
                                        bool onlyChanged, std::vector<ParentKey> *parents);
     /// How many listings nextParents would stream in total (for progress and ETA).
     std::optional<DbError> countParents(reso::Resource child, bool onlyChanged, qint64 *count);
+    /// Whether `resource`'s table holds any row.
+    std::optional<DbError> hasRows(reso::Resource resource, bool *any);
 
     /// What earlier runs learned about `feed` (empty when nothing).
     std::optional<DbError> loadFeedCapabilities(const QUrl &feed, FeedCapabilities *capabilities);

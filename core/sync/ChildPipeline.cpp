@@ -22,6 +22,7 @@ struct ParentsOutcome {
 
 struct CountOutcome {
     qint64 count = -1;
+    bool childTableEmpty = false;
     std::optional<db::DbError> error;
 };
 
@@ -84,6 +85,10 @@ void ChildPipeline::start() {
     QtConcurrent::run(m_context.storePool, [store, resource, onlyChanged] {
         CountOutcome outcome;
         outcome.error = store->countParents(resource, onlyChanged, &outcome.count);
+        bool anyChild = true;
+        if (!outcome.error)
+            outcome.error = store->hasRows(resource, &anyChild);
+        outcome.childTableEmpty = !anyChild;
         return outcome;
     }).then(this, [this](CountOutcome outcome) {
         if (outcome.error) {
@@ -91,7 +96,12 @@ void ChildPipeline::start() {
             return pump();
         }
         m_parentsTotal = outcome.count;
+        m_startedEmpty = outcome.childTableEmpty;
         log(LogLevel::Info, u"%1 listings to visit"_s.arg(m_parentsTotal));
+        if (m_startedEmpty)
+            log(LogLevel::Info,
+                u"%1 is empty: a first load, so batches skip the search for "
+                "children the feed no longer has"_s.arg(reso::resourceName(m_resource)));
         if (m_context.progress)
             m_context.progress(m_resource, 0, m_parentsTotal, u"listings"_s);
         pump();
@@ -385,10 +395,16 @@ void ChildPipeline::complete(Batch &batch) {
     batch.completing = true;
     const Resource resource = m_resource;
     const qint64 runId = m_context.runId;
+    // Only this batch's first attempt wrote the children of its parents into a table that was
+    // empty when the run began; a retry may have left rows an earlier attempt stored.
+    const auto vanished = m_startedEmpty && batch.attempt == 1
+                              ? db::BatchWriter::VanishedChildren::NoneStoredBefore
+                              : db::BatchWriter::VanishedChildren::Delete;
     m_context.workers->run(
         this,
-        [resource, runId, parents = batch.parents, seen = batch.seen](WorkerPool::Slot &slot) {
-            return slot.writer.completeChildBatch(resource, parents, seen, runId);
+        [resource, runId, vanished, parents = batch.parents,
+         seen = batch.seen](WorkerPool::Slot &slot) {
+            return slot.writer.completeChildBatch(resource, parents, seen, runId, vanished);
         },
         [this, &batch](db::CompleteResult result) {
             batch.completing = false;

@@ -96,6 +96,8 @@ private:
     bool m_finished = false;
     int m_nextBatchId = 1;
     qint64 m_parentsTotal = -1;
+    /// The resource's table held no row when the run began (a first load).
+    bool m_startedEmpty = false;
     qint64 m_parentsDoneCount = 0;
     int m_failedBatches = 0;
     static constexpr int kMaxBatchAttempts = 3;
