@@ -29,6 +29,8 @@ struct BenchRow {
 
 struct BenchResult {
     int properties = 0;
+    double prerenderSeconds = 0; ///< the Media feed starting (and rendering its records)
+    qint64 renderedBytes = 0;    ///< the budget it had for that (0: generated during the runs)
     BenchRow propertyLoad;
     QList<BenchRow> mediaRuns; ///< seed defaults, each concurrency, adaptive
     QString bestName;          ///< the fastest of the fixed-concurrency runs

@@ -22,6 +22,10 @@ struct BenchOptions {
     int latencyPageSize = 1'000; ///< the largest $top most vendors serve
     int latencyMinMs = 300, latencyMaxMs = 1500;
     double vendorRequestsPerSecond = 2;
+    /// Rendered JSON the Media comparison's simulator keeps (sim::RenderedRecords), rendered
+    /// before the runs: the simulator then serves pages almost for free, as a remote server
+    /// would cost this machine nothing. 0 = generate every page during the runs.
+    qint64 renderedBytes = 2LL << 30;
     QString cliPath; ///< resosync-cli, for the memory runs (each in a process of its own)
     std::function<void(const QString &)> progress; ///< one line per step, for a person
 };

@@ -99,6 +99,7 @@ FeedService::FeedService(FeedData &data, const SimulatorOptions &options)
     : m_data(data)
     , m_generator(data)
     , m_engine(data, m_generator)
+    , m_rendered(options.renderedBytes)
     , m_options(options) {
     m_clock.start();
 }
@@ -390,16 +391,11 @@ HttpResponse FeedService::servePage(const QueryRequest &query, const FaultOption
     if (page.totalCount >= 0)
         body += ",\"@odata.count\":" + QByteArray::number(page.totalCount);
     body += ",\"value\":[";
-    const auto &all = m_data.records(query.resource);
     for (std::size_t i = 0; i < page.positions.size(); ++i) {
         if (i > 0)
             body += ',';
-        Record record = m_generator.generate(query.resource, all[page.positions[i]]);
-        if (faults.servesMalformed(query.resource, all[page.positions[i]].ordinal)) {
-            corrupt(record);
-            countFault(&SimulatorStats::malformedServed);
-        }
-        JsonWriter::appendRecord(body, record, select.isEmpty() ? nullptr : &select);
+        appendRecord(body, query.resource, page.positions[i], faults,
+                     select.isEmpty() ? nullptr : &select);
     }
     body += ']';
     if (page.hasMore) {
@@ -413,6 +409,51 @@ HttpResponse FeedService::servePage(const QueryRequest &query, const FaultOption
         ++m_stats.pagesByTop[query.top.value_or(0)];
     }
     return jsonResponse(200, body);
+}
+
+void FeedService::appendRecord(QByteArray &body, reso::Resource resource, quint32 position,
+                               const FaultOptions &faults, const QSet<QString> *select) {
+    const RecordState &state = m_data.records(resource)[position];
+    const bool malformed = faults.servesMalformed(resource, state.ordinal);
+    // Whole, well-formed records are the ones worth keeping: every full sync asks for them.
+    const bool keep = m_rendered.enabled() && !select && !malformed;
+    if (keep) {
+        if (const QByteArray json = m_rendered.find(resource, position, state); !json.isNull()) {
+            body += json;
+            return;
+        }
+    }
+    Record record = m_generator.generate(resource, state);
+    if (malformed) {
+        corrupt(record);
+        countFault(&SimulatorStats::malformedServed);
+    }
+    if (!keep)
+        return JsonWriter::appendRecord(body, record, select);
+    QByteArray json;
+    json.reserve(2048);
+    JsonWriter::appendRecord(json, record);
+    body += json;
+    m_rendered.store(resource, position, state, json);
+}
+
+void FeedService::renderAll() {
+    if (!m_rendered.enabled())
+        return;
+    QReadLocker locker(&m_data.lock());
+    const FaultOptions faults = this->faults();
+    QByteArray scratch;
+    for (reso::Resource resource : reso::kAllResources) {
+        const auto &records = m_data.records(resource);
+        for (quint32 position = 0; position < records.size(); ++position) {
+            const RecordState &state = records[position];
+            if ((!state.alive && !m_data.servesMlgCanView()) ||
+                faults.servesMalformed(resource, state.ordinal))
+                continue;
+            scratch.clear();
+            appendRecord(scratch, resource, position, faults, nullptr);
+        }
+    }
 }
 
 QByteArray FeedService::nextLink(const QueryRequest &query, int nextOffset) {

@@ -4,6 +4,7 @@
 #include "sim/HttpMessage.h"
 #include "sim/QueryEngine.h"
 #include "sim/RecordGenerator.h"
+#include "sim/RenderedRecords.h"
 #include "sim/SimulatorOptions.h"
 #include "sim/SimulatorStats.h"
 
@@ -32,6 +33,9 @@ public:
     SimulatorStats stats() const;
     void resetStats();
     MutationResult mutate(const MutationSpec &spec);
+    /// Renders every record the feed serves into the rendered-record store (when
+    /// SimulatorOptions::renderedBytes allows one), as a warm server would have them.
+    void renderAll();
 
 private:
     struct SkipToken {
@@ -54,6 +58,10 @@ private:
     bool takeRateToken(const FaultOptions &faults, int *retryAfterSeconds);
     /// The hourly and daily quotas; on refusal says which and when the window frees a slot.
     bool takeQuota(const FaultOptions &faults, int *retryAfterSeconds, QString *which);
+    /// Appends the JSON of the record at `position`: kept bytes when rendered before,
+    /// otherwise generated (and kept, when whole and well-formed).
+    void appendRecord(QByteArray &body, reso::Resource resource, quint32 position,
+                      const FaultOptions &faults, const QSet<QString> *select);
     QByteArray nextLink(const QueryRequest &query, int nextOffset);
     void count(const QString &resource, const QByteArray &target, int status, qint64 bytes);
     void countFault(qint64 SimulatorStats::*counter, qint64 n = 1);
@@ -61,6 +69,7 @@ private:
     FeedData &m_data;
     RecordGenerator m_generator;
     QueryEngine m_engine;
+    RenderedRecords m_rendered;
     SimulatorOptions m_options;
     QByteArray m_origin;
     quint64 m_requestSequence = 0;

@@ -3,6 +3,8 @@
 #include "sim/FeedService.h"
 #include "sim/HttpServer.h"
 
+#include <QElapsedTimer>
+
 namespace resosync::sim {
 
 using namespace Qt::StringLiterals;
@@ -47,6 +49,18 @@ bool FeedSimulator::start(quint16 port, QString *error) {
     }
     m_service->setBaseUrl("http://127.0.0.1:" + QByteArray::number(m_port));
     return true;
+}
+
+double FeedSimulator::prerender() {
+    QElapsedTimer timer;
+    timer.start();
+    FeedService *service = m_service.get();
+    if (m_threadContext)
+        QMetaObject::invokeMethod(
+            m_threadContext, [service] { service->renderAll(); }, Qt::BlockingQueuedConnection);
+    else
+        service->renderAll(); // not serving yet: no other thread uses the service
+    return double(timer.elapsed()) / 1000.0;
 }
 
 void FeedSimulator::stop() {

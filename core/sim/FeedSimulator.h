@@ -36,6 +36,9 @@ public:
     QUrl tokenUrl() const; ///< the OAuth2 client-credentials endpoint
 
     MutationResult mutate(const MutationSpec &spec);
+    /// Renders every record into the server's store (SimulatorOptions::renderedBytes), on the
+    /// server's thread, before a benchmark starts measuring. Returns the seconds it took.
+    double prerender();
     SimulatorStats stats() const;
     void resetStats();
     void setFaults(const FaultOptions &faults);

@@ -84,6 +84,10 @@ struct SimulatorOptions {
     /// Keep SimulatorStats::requestLog (arrival time, status and target of each request), for
     /// tests that check what a client asked for and when; off by default (memory).
     bool logRequests = false;
+    /// Bytes of rendered record JSON the server keeps to answer later pages without generating
+    /// them again (RenderedRecords); 0 = none, every page generated afresh. The benchmark
+    /// turns it on so the simulator's CPU stays out of the sync's measurements.
+    qint64 renderedBytes = 0;
     FaultOptions faults;
     AuthOptions auth;
 };

@@ -289,6 +289,58 @@ private Q_SLOTS:
         QVERIFY(mediaAfter.size() < mediaBefore.size() + 4 * 61);
     }
 
+    void renderedRecordsServeTheBytesTheGeneratorWould_data() {
+        QTest::addColumn<qint64>("budget");
+        QTest::newRow("everything kept") << (qint64(256) << 20);
+        QTest::newRow("budget runs out part-way") << qint64(200'000);
+    }
+    /// The benchmark's simulator serves records rendered once (RenderedRecords): every page,
+    /// before and after a mutation, must be byte for byte what generating it would give, also
+    /// when the budget keeps only part of the feed, with $select and with malformed records.
+    void renderedRecordsServeTheBytesTheGeneratorWould() {
+        QFETCH(qint64, budget);
+        sim::SimulatorOptions plain = defaults();
+        plain.faults.malformedRecordRate = 0.01;
+        sim::SimulatorOptions rendered = plain;
+        rendered.renderedBytes = budget;
+        auto generating = startSimulator(plain);
+        auto keeping = startSimulator(rendered);
+        QVERIFY(keeping->prerender() >= 0);
+        const auto samePages = [&](const QString &what) -> QString {
+            for (Resource r : reso::kAllResources) {
+                for (const QList<std::pair<QString, QString>> &options :
+                     {QList<std::pair<QString, QString>>{{u"$top"_s, u"700"_s}},
+                      {{u"$top"_s, u"700"_s}, {u"$skip"_s, u"700"_s}},
+                      {{u"$top"_s, u"50"_s},
+                       {u"$select"_s, QString(reso::resourceInfo(r).keyField)}}}) {
+                    const auto path = reso::resourceName(r);
+                    const HttpResult a =
+                        fetch(m_network, reso::queryUrl(generating->baseUrl(), path, options));
+                    const HttpResult b =
+                        fetch(m_network, reso::queryUrl(keeping->baseUrl(), path, options));
+                    if (b.status != 200)
+                        return u"%1: %2 answered %3"_s.arg(what, path).arg(b.status);
+                    // The bodies differ only in the server's own origin (its port).
+                    QByteArray expected = a.body;
+                    expected.replace(generating->baseUrl().toString().toUtf8(),
+                                     keeping->baseUrl().toString().toUtf8());
+                    if (b.body != expected)
+                        return u"%1: %2 differs"_s.arg(what, path);
+                }
+            }
+            return QString();
+        };
+        QString difference = samePages(u"as generated"_s);
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+        // Changed records are rendered anew; unchanged ones keep their bytes.
+        for (auto *simulator : {generating.get(), keeping.get()})
+            simulator->mutate({5, 20, 6, 4, 40, 15});
+        difference = samePages(u"after a mutation"_s);
+        QVERIFY2(difference.isEmpty(), qPrintable(difference));
+        QCOMPARE(keeping->stats().malformedServed, generating->stats().malformedServed);
+        QVERIFY(generating->stats().malformedServed > 0);
+    }
+
     void malformedQueriesGetODataErrors_data() {
         QTest::addColumn<QString>("option");
         QTest::addColumn<QString>("value");
