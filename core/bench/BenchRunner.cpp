@@ -281,8 +281,13 @@ void BenchRunner::runLatencyBound(BenchResult &result) {
     simOptions.faults.latencyMs = m_options.latencyMinMs;
     simOptions.faults.latencyJitterMs = m_options.latencyMaxMs - m_options.latencyMinMs;
     simOptions.faults.requestsPerSecond = m_options.vendorRequestsPerSecond;
+    // Served from rendered records like the Media comparison's feed, so the latency is the
+    // scenario's and not the generator's on top (this feed is small enough to run in-process).
+    simOptions.renderedBytes = m_options.renderedBytes;
     QString error;
     auto simulator = startSimulator(simOptions, &error);
+    if (simulator)
+        simulator->prerender();
     db::DbError dbError;
     auto scratch = simulator
                        ? ScratchDatabase::create(m_options.adminConninfo, kScratchName, &dbError)
