@@ -18,19 +18,20 @@ AlertThresholdsPanel::AlertThresholdsPanel(QWidget *parent)
     auto *form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     m_latency = addBox(
-        u"latency-ms"_s, tr("p95 &latency"), u" ms"_s, metrics::AlertThresholds::kMaxApiP95Ms,
+        form, u"latency-ms"_s, tr("p95 &latency"), u" ms"_s, metrics::AlertThresholds::kMaxApiP95Ms,
         tr("<p><b>p95 API latency</b></p><p>Alerts when the 95th percentile of the feed's "
            "answer times over the last few seconds passes this many milliseconds: a slow or "
            "overloaded feed. Default %1 ms; off turns the check off.</p>")
             .arg(defaults.apiP95Ms));
     m_errorRate = addBox(
-        u"error-rate"_s, tr("&Error rate"), u" %"_s, metrics::AlertThresholds::kMaxErrorRatePercent,
+        form, u"error-rate"_s, tr("&Error rate"), u" %"_s,
+        metrics::AlertThresholds::kMaxErrorRatePercent,
         tr("<p><b>Error rate</b></p><p>Alerts when more than this share of the recent requests "
            "failed or had to be retried (judged every 20 requests or 5 s): a feed that refuses, "
            "limits or drops connections. Default %1%; off turns the check off.</p>")
             .arg(defaults.errorRatePercent));
     m_memory = addBox(
-        u"memory-mb"_s, tr("&Memory"), u" MB"_s, metrics::AlertThresholds::kMaxMemoryMb,
+        form, u"memory-mb"_s, tr("&Memory"), u" MB"_s, metrics::AlertThresholds::kMaxMemoryMb,
         tr("<p><b>Memory</b></p><p>Alerts when the console's resident memory (RSS) passes this "
            "many megabytes. Default %1 MB; off turns the check off.</p>")
             .arg(defaults.memoryMb));
@@ -55,8 +56,8 @@ AlertThresholdsPanel::AlertThresholdsPanel(QWidget *parent)
     showStatus();
 }
 
-QSpinBox *AlertThresholdsPanel::addBox(const QString &option, const QString &label,
-                                       const QString &suffix, double maximum,
+QSpinBox *AlertThresholdsPanel::addBox(QFormLayout *form, const QString &option,
+                                       const QString &label, const QString &suffix, double maximum,
                                        const QString &tooltip) {
     auto *box = new QSpinBox(this);
     box->setObjectName(u"alert_"_s + option); // as the CLI's --alert-<option>
@@ -71,7 +72,7 @@ QSpinBox *AlertThresholdsPanel::addBox(const QString &option, const QString &lab
     connect(box, &QSpinBox::valueChanged, this, &AlertThresholdsPanel::onEdited);
     auto *caption = new QLabel(label + u':', this);
     caption->setBuddy(box);
-    static_cast<QFormLayout *>(layout())->addRow(caption, box);
+    form->addRow(caption, box);
     return box;
 }
 

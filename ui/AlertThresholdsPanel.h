@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QFormLayout;
 class QLabel;
 class QPushButton;
 class QSpinBox;
@@ -33,8 +34,8 @@ Q_SIGNALS:
     void thresholdsEdited(const resosync::metrics::AlertThresholds &thresholds);
 
 private:
-    QSpinBox *addBox(const QString &option, const QString &label, const QString &suffix,
-                     double maximum, const QString &tooltip);
+    QSpinBox *addBox(QFormLayout *form, const QString &option, const QString &label,
+                     const QString &suffix, double maximum, const QString &tooltip);
     void onEdited();
     void showStatus();
 
