@@ -38,6 +38,24 @@ constexpr auto kStateKey = "mainWindow/state"_L1;
 constexpr auto kSplitterKey = "mainWindow/splitter"_L1;
 constexpr auto kRunViewKey = "mainWindow/runView"_L1;
 constexpr auto kHistorySplitterKey = "mainWindow/historySplitter"_L1;
+// The alert thresholds the user chose, one key each (0 = off); absent: the defaults.
+constexpr auto kAlertLatencyKey = "alerts/p95LatencyMs"_L1;
+constexpr auto kAlertErrorRateKey = "alerts/errorRatePercent"_L1;
+constexpr auto kAlertMemoryKey = "alerts/memoryMb"_L1;
+
+metrics::AlertThresholds readAlertThresholds(const QSettings &settings) {
+    metrics::AlertThresholds t;
+    t.apiP95Ms = settings.value(kAlertLatencyKey, t.apiP95Ms).toDouble();
+    t.errorRatePercent = settings.value(kAlertErrorRateKey, t.errorRatePercent).toDouble();
+    t.memoryMb = settings.value(kAlertMemoryKey, t.memoryMb).toDouble();
+    return t;
+}
+
+void writeAlertThresholds(QSettings &settings, const metrics::AlertThresholds &t) {
+    settings.setValue(kAlertLatencyKey, t.apiP95Ms);
+    settings.setValue(kAlertErrorRateKey, t.errorRatePercent);
+    settings.setValue(kAlertMemoryKey, t.memoryMb);
+}
 } // namespace
 
 MainWindow::MainWindow(const ConsoleSetup &setup, QWidget *parent)
@@ -93,6 +111,7 @@ MainWindow::MainWindow(const ConsoleSetup &setup, QWidget *parent)
     m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
     m_runView->restoreState(settings.value(kRunViewKey).toByteArray());
     m_historySplitter->restoreState(settings.value(kHistorySplitterKey).toByteArray());
+    m_runView->setAlertThresholds(readAlertThresholds(settings));
     refresh();
 }
 
@@ -419,6 +438,7 @@ void MainWindow::saveWindowState() {
     settings.setValue(kSplitterKey, m_splitter->saveState());
     settings.setValue(kRunViewKey, m_runView->saveState());
     settings.setValue(kHistorySplitterKey, m_historySplitter->saveState());
+    writeAlertThresholds(settings, m_runView->alertThresholds());
 }
 
 } // namespace resosync::ui

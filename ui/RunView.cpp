@@ -1,5 +1,6 @@
 #include "RunView.h"
 
+#include "AlertThresholdsPanel.h"
 #include "LogPane.h"
 #include "ProblemList.h"
 #include "ResourceProgressView.h"
@@ -88,6 +89,8 @@ RunView::RunView(QWidget *parent)
     connect(m_controls, &RunControls::retryRequested, this, &RunView::retryFailed);
     connect(m_tuning, &TuningPanel::settingsEdited, this, &RunView::updateStartable);
     connect(m_tuning, &TuningPanel::applyRequested, &m_session, &sync::SyncSession::updateSettings);
+    connect(m_alerts, &AlertThresholdsPanel::thresholdsEdited, &m_session,
+            &sync::SyncSession::updateAlerts);
     connect(m_problems, &ProblemList::problemCountChanged, this, &RunView::updateProblemsTab);
 
     connect(&m_session, &sync::SyncSession::started, this, &RunView::onStarted);
@@ -121,6 +124,9 @@ QWidget *RunView::buildTop() {
     row->addWidget(boxed(tr("Run"), m_controls, top));
     row->addWidget(boxed(tr("Progress"), m_progress, top), 1);
     row->addWidget(boxed(tr("Settings"), m_tuning, top));
+    m_alerts = new AlertThresholdsPanel(top);
+    m_alerts->setObjectName(u"alertThresholdsPanel"_s);
+    row->addWidget(boxed(tr("Alerts"), m_alerts, top));
     return top;
 }
 
@@ -141,6 +147,14 @@ void RunView::addMonitor(QWidget *monitor) {
 
 QList<QAction *> RunView::runActions() const {
     return m_controls->runActions();
+}
+
+metrics::AlertThresholds RunView::alertThresholds() const {
+    return m_alerts->thresholds();
+}
+
+void RunView::setAlertThresholds(const metrics::AlertThresholds &thresholds) {
+    m_alerts->setThresholds(thresholds);
 }
 
 QByteArray RunView::saveState() const {
@@ -185,11 +199,13 @@ void RunView::startWith(const QList<Resource> &resources, sync::SyncMode mode) {
     request.mode = mode;
     request.settings = m_tuning->settings();
     request.adaptive = m_tuning->adaptive();
+    request.alerts = m_alerts->thresholds();
     if (!m_session.start(request))
         return;
     m_controls->setState(RunControls::State::Running);
     m_controls->setRetryResources({});
     m_tuning->setLiveSettings(request.settings);
+    m_alerts->setLive(true);
     m_progress->begin(resources);
     m_phase = tr("Starting");
     m_progress->setPhase(m_phase);
@@ -200,6 +216,7 @@ void RunView::startWith(const QList<Resource> &resources, sync::SyncMode mode) {
     m_log->note(
         tr("Run started: %1 sync of %2 (%3)")
             .arg(sync::syncModeName(mode), names.join(u", "_s), request.settings.summary()));
+    m_log->note(tr("Alert thresholds: %1").arg(request.alerts.summary()));
     Q_EMIT runningChanged(true);
 }
 
@@ -242,6 +259,7 @@ void RunView::onFinished(const metrics::RunReport &report, sync::RunOutcome outc
     }
     m_controls->setRetryResources(incomplete);
     m_tuning->setLiveSettings(std::nullopt);
+    m_alerts->setLive(false);
     m_log->note(tr("Run %1 after %2 s").arg(report.status).arg(report.durationSeconds, 0, 'f', 1));
     if (m_problems->problemCount() > 0 && outcome != sync::RunOutcome::Succeeded)
         m_tabs->setCurrentWidget(m_problems);

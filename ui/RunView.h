@@ -11,6 +11,7 @@ class QTabWidget;
 
 namespace resosync::ui {
 
+class AlertThresholdsPanel;
 class LogPane;
 class ProblemList;
 class ResourceProgressView;
@@ -18,9 +19,9 @@ class RunControls;
 class TuningPanel;
 
 /// The console's "run a manual sync" view: what to sync and the run's buttons, the settings,
-/// a progress bar per resource, an area for live monitors (charts, KPI tiles), the problems
-/// and the log. It runs the sync through a SyncSession, so the engine works on a thread of
-/// its own and this view only shows what it reports.
+/// the alert thresholds, a progress bar per resource, an area for live monitors (charts, KPI
+/// tiles), the problems and the log. It runs the sync through a SyncSession, so the engine works on
+/// a thread of its own and this view only shows what it reports.
 ///
 /// Wiring live monitors: add them with addMonitor() (they go side by side in chartArea()),
 /// then connect runStarted() to hand them the run's recorder (valid until the next
@@ -51,6 +52,11 @@ public:
     const sync::SyncRequest &lastRequest() const { return m_session.request(); }
     /// Start, Pause/Resume, Cancel, Retry failed, for the window's menu.
     QList<QAction *> runActions() const;
+
+    /// The alert thresholds the next run starts with (and a running one uses), for the window
+    /// to keep in its settings.
+    metrics::AlertThresholds alertThresholds() const;
+    void setAlertThresholds(const metrics::AlertThresholds &thresholds);
 
     /// Splitter positions, for the window to keep in its settings.
     QByteArray saveState() const;
@@ -84,6 +90,7 @@ private:
     RunControls *m_controls = nullptr;
     ResourceProgressView *m_progress = nullptr;
     TuningPanel *m_tuning = nullptr;
+    AlertThresholdsPanel *m_alerts = nullptr;
     ProblemList *m_problems = nullptr;
     LogPane *m_log = nullptr;
     QSplitter *m_splitter = nullptr;

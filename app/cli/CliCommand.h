@@ -3,8 +3,11 @@
 #include "db/DbError.h"
 
 #include <QCommandLineParser>
+#include <QLocale>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 namespace resosync::cli {
 
@@ -45,6 +48,34 @@ protected:
 /// on argv, which other users can read). Empty when the option is not set; when the variable
 /// is unset or empty, sets `error` (if still empty) to a message naming both.
 QString secretFromEnv(const QCommandLineParser &parser, const QString &option, QString *error);
+
+/// Reads the numeric option `name` within [min, max]: `fallback` when it is not set. A value
+/// that is not a number or out of range gives std::nullopt and sets `error` (if still empty)
+/// to a message naming the option, the value and the range; `minimumMeaning` says what the
+/// minimum means when it is special, e.g. "off" gives "from 0 (off) to 100".
+template<typename T>
+std::optional<T> numberOption(const QCommandLineParser &parser, const QString &name, T min, T max,
+                              T fallback, QString *error, const QString &minimumMeaning = {}) {
+    using namespace Qt::StringLiterals;
+    if (!parser.isSet(name))
+        return fallback;
+    const QString text = parser.value(name);
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (ok && value >= double(min) && value <= double(max))
+        return T(value);
+    if (error->isEmpty()) {
+        // Plain digits, never "1e+06": the user types the number back.
+        const auto shown = [](T bound) {
+            return QLocale::c().toString(double(bound), 'f', QLocale::FloatingPointShortest);
+        };
+        const QString lowest =
+            minimumMeaning.isEmpty() ? shown(min) : u"%1 (%2)"_s.arg(shown(min), minimumMeaning);
+        *error = u"--%1 '%2' is out of range: expected a number from %3 to %4"_s.arg(
+            name, text, lowest, shown(max));
+    }
+    return std::nullopt;
+}
 
 /// Writes a line to stderr (the CLI's channel for progress and errors).
 void printError(const QString &message);

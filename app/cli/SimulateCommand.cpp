@@ -22,24 +22,6 @@ void requestStop(int) {
     g_stopRequested = true;
 }
 
-/// Reads a numeric option within [min, max]; on error says which option, value and range.
-template<typename T>
-std::optional<T> numberOption(const QCommandLineParser &parser, const QString &name, T min, T max,
-                              T fallback, QString *error) {
-    if (!parser.isSet(name))
-        return fallback;
-    const QString text = parser.value(name);
-    bool ok = false;
-    const double value = text.toDouble(&ok);
-    if (!ok || value < double(min) || value > double(max)) {
-        *error = u"--%1 '%2' is out of range: expected a number from %3 to %4"_s.arg(name, text)
-                     .arg(double(min))
-                     .arg(double(max));
-        return std::nullopt;
-    }
-    return T(value);
-}
-
 } // namespace
 
 QString SimulateCommand::name() const {

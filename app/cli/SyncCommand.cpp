@@ -51,22 +51,34 @@ std::optional<int> intOption(const QCommandLineParser &parser, const QString &na
 
 /// --requests-per-second/-hour/-day override the profile's client-side limits (0 = none).
 void applyRateLimits(const QCommandLineParser &parser, reso::RateLimits *limits, QString *error) {
-    const auto read = [&](const QString &name, double max, double current) {
-        if (!parser.isSet(name) || !error->isEmpty())
-            return current;
-        bool ok = false;
-        const double value = parser.value(name).toDouble(&ok);
-        if (!ok || value < 0 || value > max) {
-            *error = u"--%1 '%2' is out of range: expected a number from 0 (no limit) to %3"_s
-                         .arg(name, parser.value(name))
-                         .arg(max);
-            return current;
-        }
-        return value;
-    };
-    limits->perSecond = read(u"requests-per-second"_s, 1e6, limits->perSecond);
-    limits->perHour = int(read(u"requests-per-hour"_s, 1e9, limits->perHour));
-    limits->perDay = int(read(u"requests-per-day"_s, 1e9, limits->perDay));
+    const QString none = u"no limit"_s;
+    limits->perSecond =
+        numberOption(parser, u"requests-per-second"_s, 0.0, 1e6, limits->perSecond, error, none)
+            .value_or(limits->perSecond);
+    limits->perHour =
+        numberOption(parser, u"requests-per-hour"_s, 0, 1'000'000'000, limits->perHour, error, none)
+            .value_or(limits->perHour);
+    limits->perDay =
+        numberOption(parser, u"requests-per-day"_s, 0, 1'000'000'000, limits->perDay, error, none)
+            .value_or(limits->perDay);
+}
+
+/// --alert-latency-ms, --alert-error-rate and --alert-memory-mb: where the run's health is
+/// marked as an alert (0 turns a check off).
+metrics::AlertThresholds readAlertThresholds(const QCommandLineParser &parser, QString *error) {
+    metrics::AlertThresholds t;
+    const QString off = u"off"_s;
+    t.apiP95Ms = numberOption(parser, u"alert-latency-ms"_s, 0.0,
+                              metrics::AlertThresholds::kMaxApiP95Ms, t.apiP95Ms, error, off)
+                     .value_or(t.apiP95Ms);
+    t.errorRatePercent =
+        numberOption(parser, u"alert-error-rate"_s, 0.0,
+                     metrics::AlertThresholds::kMaxErrorRatePercent, t.errorRatePercent, error, off)
+            .value_or(t.errorRatePercent);
+    t.memoryMb = numberOption(parser, u"alert-memory-mb"_s, 0.0,
+                              metrics::AlertThresholds::kMaxMemoryMb, t.memoryMb, error, off)
+                     .value_or(t.memoryMb);
+    return t;
 }
 
 QList<Resource> parseResources(const QString &text, QString *error) {
@@ -181,6 +193,7 @@ Parsed interpret(const QCommandLineParser &parser) {
     if (error.isEmpty())
         error = r.reconcile.validate(r.profile);
     applyRateLimits(parser, &r.profile.limits, &error);
+    r.alerts = readAlertThresholds(parser, &error);
 
     if (parser.isSet(u"token-env"_s)) {
         r.auth.kind = reso::AuthKind::StaticToken;
@@ -333,6 +346,19 @@ int SyncCommand::run(const QStringList &arguments) {
         {u"requests-per-day"_s,
          u"Requests per day, counted across runs and processes (default: the profile's)."_s,
          u"N"_s},
+        {u"alert-latency-ms"_s,
+         u"Alert when the p95 API latency of the last few seconds passes MS (default %1; 0 "
+         "turns it off). Alerts are logged as warnings and marked in the run's events."_s.arg(
+             metrics::AlertThresholds().apiP95Ms),
+         u"MS"_s},
+        {u"alert-error-rate"_s,
+         u"Alert when more than PERCENT of the recent requests failed or were retried, 0-100 "
+         "(default %1; 0 turns it off)."_s.arg(metrics::AlertThresholds().errorRatePercent),
+         u"PERCENT"_s},
+        {u"alert-memory-mb"_s,
+         u"Alert when the process's resident memory (RSS) passes MB (default %1; 0 turns it "
+         "off)."_s.arg(metrics::AlertThresholds().memoryMb),
+         u"MB"_s},
         {u"profile"_s,
          u"Vendor profile: %1 (default generic)."_s.arg(reso::FeedProfile::builtInNames()),
          u"NAME"_s},

@@ -13,6 +13,14 @@ constexpr qint64 kRequestsPerVerdict = 20; ///< judge the error rate every 20 re
 constexpr qint64 kMaxVerdictGapMs = 5000;  ///< ... or every 5 s, whichever comes first
 } // namespace
 
+QString AlertThresholds::summary() const {
+    const auto shown = [](double value, QLatin1StringView unit) {
+        return value > 0 ? QString::number(value) + unit : u"off"_s;
+    };
+    return u"p95 latency %1, error rate %2, memory %3"_s.arg(
+        shown(apiP95Ms, " ms"_L1), shown(errorRatePercent, "%"_L1), shown(memoryMb, " MB"_L1));
+}
+
 AlertMonitor::AlertMonitor(AlertThresholds thresholds)
     : m_thresholds(thresholds) {}
 

@@ -15,6 +15,15 @@ struct AlertThresholds {
     double apiP95Ms = 5000;      ///< p95 latency of the requests of the last few seconds
     double errorRatePercent = 5; ///< failed or retried requests of the last few seconds
     double memoryMb = 1024;      ///< resident memory of the process
+
+    // The largest values the CLI and the console accept (0 is always allowed: off).
+    static constexpr double kMaxApiP95Ms = 600'000; ///< 10 minutes: no request waits longer
+    static constexpr double kMaxErrorRatePercent = 100;
+    static constexpr double kMaxMemoryMb = 1'048'576; ///< 1 TB
+
+    /// "p95 latency 5000 ms, error rate 5%, memory 1024 MB" ("off" for a check turned off),
+    /// for logs, tooltips and messages.
+    QString summary() const;
     friend bool operator==(const AlertThresholds &, const AlertThresholds &) = default;
 };
 

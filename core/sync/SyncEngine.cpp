@@ -352,8 +352,13 @@ double SyncEngine::recentP95Ms(qint64 *sinceMs) const {
 
 void SyncEngine::updateAlerts(const metrics::AlertThresholds &thresholds) {
     QMetaObject::invokeMethod(this, [this, thresholds] {
+        if (thresholds == m_context.request.alerts)
+            return;
         m_context.request.alerts = thresholds;
         m_alerts.setThresholds(thresholds);
+        // Said in the log, as a settings change is: whoever changed them sees they arrived.
+        Q_EMIT logged(LogLevel::Info, QString(),
+                      tr("Alert thresholds changed: %1").arg(thresholds.summary()));
     });
 }
 

@@ -52,7 +52,8 @@ public:
     void resume();
     /// New settings apply to the next batch, page or request.
     void updateSettings(const SyncSettings &settings);
-    /// New alert thresholds apply from the next tick.
+    /// New alert thresholds apply from the next tick; a change is logged ("Alert thresholds
+    /// changed: ...").
     void updateAlerts(const metrics::AlertThresholds &thresholds);
 
     metrics::MetricsRecorder *metrics() const;

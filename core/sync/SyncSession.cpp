@@ -120,4 +120,11 @@ void SyncSession::updateSettings(const SyncSettings &settings) {
     onSessionThread([this, settings] { m_engine->updateSettings(settings); });
 }
 
+void SyncSession::updateAlerts(const metrics::AlertThresholds &thresholds) {
+    if (!m_running)
+        return;
+    m_request.alerts = thresholds;
+    onSessionThread([this, thresholds] { m_engine->updateAlerts(thresholds); });
+}
+
 } // namespace resosync::sync

@@ -18,9 +18,9 @@ namespace resosync::sync {
 ///
 /// Each run gets a new engine, created and started on the session's thread: its network
 /// access manager, timers and recorder tick live there. Its signals arrive on the owner's
-/// thread; the control calls (pause, resume, cancel, updateSettings) are queued to the
-/// engine's thread in the order they were made, so a cancel right after start() still reaches
-/// the engine it was meant for. All public calls are for the owner's thread.
+/// thread; the control calls (pause, resume, cancel, updateSettings, updateAlerts) are queued
+/// to the engine's thread in the order they were made, so a cancel right after start() still
+/// reaches the engine it was meant for. All public calls are for the owner's thread.
 class SyncSession final : public QObject {
     Q_OBJECT
 
@@ -43,6 +43,9 @@ public:
     /// the engine marks the change on the recorder's time axis (or logs why it refused them).
     /// Also kept in request(). Does nothing without a run.
     void updateSettings(const SyncSettings &settings);
+    /// New alert thresholds for the run in progress, from its next tick (the engine logs the
+    /// change). Also kept in request(). Does nothing without a run.
+    void updateAlerts(const metrics::AlertThresholds &thresholds);
 
     /// The current or last run's request, its settings as last updated.
     const SyncRequest &request() const { return m_request; }

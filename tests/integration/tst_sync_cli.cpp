@@ -6,6 +6,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -171,6 +172,21 @@ private Q_SLOTS:
             << QStringList{u"--ca-file"_s,
                            qEnvironmentVariable("RESOSYNC_SOURCE_DIR") + u"/README.md"_s}
             << 2 << u"holds no PEM certificate"_s;
+        QTest::newRow("an error-rate alert above 100%")
+            << QStringList{u"--alert-error-rate"_s, u"150"_s} << 2
+            << u"--alert-error-rate '150' is out of range: expected a number from 0 (off) to 100"_s;
+        QTest::newRow("a negative latency alert")
+            << QStringList{u"--alert-latency-ms"_s, u"-1"_s} << 2
+            << u"--alert-latency-ms '-1' is out of range: expected a number from 0 (off) to "
+               "600000"_s;
+        QTest::newRow("a memory alert that is not a number")
+            << QStringList{u"--alert-memory-mb"_s, u"lots"_s} << 2
+            << u"--alert-memory-mb 'lots' is out of range: expected a number from 0 (off) to "
+               "1048576"_s;
+        QTest::newRow("a rate limit past its range")
+            << QStringList{u"--requests-per-hour"_s, u"2000000000"_s} << 2
+            << u"--requests-per-hour '2000000000' is out of range: expected a number from 0 (no "
+               "limit) to 1000000000"_s;
         QTest::newRow("a report path that is a directory")
             << QStringList{u"--report-json"_s, u"/tmp"_s} << 2
             << u"--report-json '/tmp' cannot be written"_s;
@@ -184,6 +200,43 @@ private Q_SLOTS:
         const CliRun run = runCli(args);
         QCOMPARE(run.exitCode, exitCode);
         QVERIFY2(run.err.contains(fragment), qPrintable(run.err));
+    }
+
+    void aLowLatencyThresholdRaisesAnAlert() {
+        // A feed answering 300 ms late, and pages of 10 so the run lasts a few ticks.
+        test::TestDatabase db(u"cli_alerts"_s);
+        QVERIFY2(db.isValid(), qPrintable(db.error()));
+        QCOMPARE(runCli({u"schema"_s, u"apply"_s, u"--db"_s, db.conninfo()}).exitCode, 0);
+        SimulatorProcess simulator({u"--properties"_s, u"60"_s, u"--latency-ms"_s, u"300"_s});
+        QTemporaryDir dir;
+        const QString report = dir.filePath(u"report.json"_s);
+        const QStringList args =
+            syncArgs(simulator.url(), db.conninfo()) +
+            QStringList{u"--mode"_s,        u"full"_s, u"--resources"_s,   u"Property"_s,
+                        u"--batch-size"_s,  u"10"_s,   u"--throttle-ms"_s, u"0"_s,
+                        u"--report-json"_s, report};
+        const auto alertEvents = [&] {
+            const QString runId = QString::number(readJson(report)[u"run_id"_s].toInteger());
+            return test::queryValue(db.conninfo(),
+                                    u"SELECT string_agg(label, ' | ' ORDER BY seq) FROM "
+                                    "resosync.run_events WHERE run_id = %1 AND label LIKE "
+                                    "'alert: %'"_s.arg(runId));
+        };
+
+        // With the check off, a slow feed raises nothing.
+        const CliRun quiet = runCli(args + QStringList{u"--alert-latency-ms"_s, u"0"_s});
+        QVERIFY2(quiet.exitCode == 0, qPrintable(quiet.err));
+        QVERIFY2(!quiet.err.contains(u"alert:"_s), qPrintable(quiet.err));
+        QCOMPARE(alertEvents(), QString());
+
+        // At 100 ms it alerts once (per crossing): a warning on stderr and a saved run event.
+        const CliRun run = runCli(args + QStringList{u"--alert-latency-ms"_s, u"100"_s});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QRegularExpression warning(u"warning: alert: p95 API latency (\\d+) ms > 100 ms"_s);
+        const QRegularExpressionMatch match = warning.match(run.err);
+        QVERIFY2(match.hasMatch(), qPrintable(run.err));
+        QVERIFY(match.captured(1).toInt() >= 300);
+        QCOMPARE(alertEvents(), match.captured(0).mid(u"warning: "_s.size()));
     }
 
     void unreachableServicesExitWithThree() {

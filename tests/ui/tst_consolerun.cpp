@@ -5,6 +5,7 @@
 #include "SimulatorFixture.h"
 #include "TestDatabase.h"
 
+#include "ChartsView.h"
 #include "EventLoopProbe.h"
 #include "LogPane.h"
 #include "MainWindow.h"
@@ -22,7 +23,10 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTest>
 #include <QToolButton>
@@ -77,6 +81,9 @@ struct Console {
     ui::SettingSpinBox *setting(const QString &option) const {
         return child<ui::SettingSpinBox>(u"setting_"_s + option);
     }
+    QSpinBox *alertBox(const QString &option) const {
+        return child<QSpinBox>(u"alert_"_s + option);
+    }
     QComboBox *modeBox() const { return child<QComboBox>(u"modeBox"_s); }
 
     /// Small pages and batches, so paging, key splitting and chunking happen many times.
@@ -129,6 +136,13 @@ sim::FaultOptions slowFeed(int ms) {
     sim::FaultOptions faults;
     faults.latencyMs = ms;
     return faults;
+}
+
+/// Replaces a spin box's value by typing `text` and pressing Return, as a user does.
+void typeAndEnter(QSpinBox *box, const QString &text) {
+    box->selectAll();
+    QTest::keyClicks(box, text);
+    QTest::keyClick(box, Qt::Key_Return);
 }
 
 qint64 feedCount(const sim::FeedSimulator &simulator, Resource resource) {
@@ -255,6 +269,90 @@ private Q_SLOTS:
         const QString difference =
             test::compareAllReplicas(*console.simulator, console.database.conninfo());
         QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    }
+
+    void alertThresholdsFromThePanelMarkTheChartsAndTheLog() {
+        Console console(slowFeed(150));
+        QVERIFY2(console.ready(), qPrintable(console.problem()));
+        QTRY_COMPARE_WITH_TIMEOUT(console.modeBox()->currentData().toInt(),
+                                  int(sync::SyncMode::Full), kTimeoutMs);
+        // Typed as a user does: the value counts once Return is pressed.
+        QSpinBox *latency = console.alertBox(u"latency-ms"_s);
+        QCOMPARE(latency->value(), 5000);
+        typeAndEnter(latency, u"100"_s);
+        QCOMPARE(latency->value(), 100);
+        QSignalSpy finished(console.runView(), &RunView::runFinished);
+        console.startSmallFullRun();
+        QCOMPARE(console.runView()->lastRequest().alerts.apiP95Ms, 100.0);
+        auto *status = console.child<QLabel>(u"alertsStatus"_s);
+        QVERIFY2(status->text().contains(u"The running sync alerts at: p95 latency 100 ms"_s),
+                 qPrintable(status->text()));
+
+        // The feed answers 150 ms late: an alert on the charts and in the log.
+        auto *log = console.child<ui::LogPane>(u"logPane"_s);
+        auto *charts = console.child<QWidget>(u"monitorPanel"_s)->findChild<ui::ChartsView *>();
+        QVERIFY(charts);
+        const QRegularExpression first(u"alert: p95 API latency \\d+ ms > 100 ms"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(charts->markerLabels().indexOf(first) >= 0, kTimeoutMs);
+        QVERIFY2(log->visibleText().contains(first), qPrintable(log->visibleText()));
+        QVERIFY(log->visibleText().contains(u"Alert thresholds: p95 latency 100 ms, error rate "
+                                            "5%, memory 1024 MB"_s));
+
+        // A new threshold mid-run reaches the engine: it says so, and alerts against it.
+        typeAndEnter(latency, u"120"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(log->visibleText().contains(u"Alert thresholds changed: p95 "
+                                                             "latency 120 ms, error rate 5%, "
+                                                             "memory 1024 MB"_s),
+                                 kTimeoutMs);
+        QCOMPARE(console.runView()->lastRequest().alerts.apiP95Ms, 120.0);
+        const QRegularExpression second(u"alert: p95 API latency \\d+ ms > 120 ms"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(charts->markerLabels().indexOf(second) >= 0, kTimeoutMs);
+        QVERIFY2(log->visibleText().contains(second), qPrintable(log->visibleText()));
+
+        // Both are saved with the run, whichever way it ends.
+        QTest::mouseClick(console.button(u"cancelButton"_s), Qt::LeftButton);
+        QCOMPARE(waitForRun(finished).status, u"cancelled"_s);
+        const QString saved = test::queryValue(
+            console.database.conninfo(),
+            u"SELECT string_agg(label, ' | ' ORDER BY seq) FROM resosync.run_events WHERE "
+            "run_id = (SELECT max(run_id) FROM resosync.runs) AND label LIKE 'alert: %'"_s);
+        QVERIFY2(saved.contains(first) && saved.contains(second), qPrintable(saved));
+        QVERIFY2(status->text().startsWith(u"The next run alerts at: p95 latency 120 ms"_s),
+                 qPrintable(status->text()));
+    }
+
+    void alertThresholdsAreRememberedAndReset() {
+        QSettings().remove(u"alerts"_s); // from an earlier run of this test
+        const metrics::AlertThresholds defaults;
+        {
+            Console console;
+            QVERIFY2(console.ready(), qPrintable(console.problem()));
+            QCOMPARE(console.runView()->alertThresholds(), defaults);
+            QSpinBox *errorRate = console.alertBox(u"error-rate"_s);
+            QCOMPARE(errorRate->specialValueText(), u"off"_s);
+            typeAndEnter(console.alertBox(u"latency-ms"_s), u"250"_s);
+            typeAndEnter(errorRate, u"0"_s);
+            QCOMPARE(errorRate->text(), u"off"_s);
+            typeAndEnter(console.alertBox(u"memory-mb"_s), u"300"_s);
+            QVERIFY(console.window->close());
+        }
+        const QSettings settings;
+        QCOMPARE(settings.value(u"alerts/p95LatencyMs"_s).toDouble(), 250.0);
+        QCOMPARE(settings.value(u"alerts/errorRatePercent"_s).toDouble(), 0.0);
+        QCOMPARE(settings.value(u"alerts/memoryMb"_s).toDouble(), 300.0);
+
+        // The next window starts with them; Reset brings back the defaults.
+        Console again;
+        QVERIFY2(again.ready(), qPrintable(again.problem()));
+        QCOMPARE(again.alertBox(u"latency-ms"_s)->value(), 250);
+        QCOMPARE(again.alertBox(u"error-rate"_s)->value(), 0);
+        QCOMPARE(again.alertBox(u"memory-mb"_s)->value(), 300);
+        QCOMPARE(again.runView()->alertThresholds(), (metrics::AlertThresholds{250, 0, 300}));
+        QTest::mouseClick(again.child<QPushButton>(u"resetAlertsButton"_s), Qt::LeftButton);
+        QCOMPARE(again.runView()->alertThresholds(), defaults);
+        QCOMPARE(again.alertBox(u"latency-ms"_s)->value(), 5000);
+        QVERIFY(again.window->close());
+        QCOMPARE(QSettings().value(u"alerts/p95LatencyMs"_s).toDouble(), defaults.apiP95Ms);
     }
 
     void aRefusedValueBlocksStartWithItsReason() {
