@@ -360,12 +360,12 @@ struct BatchWriter::Impl {
     /// Writes records [begin, end): new rows by direct COPY, others by COPY into staging and
     /// the guarded merge; returns the rows written.
     qint64 writeChunk(pqxx::dbtransaction &tx, const sync::ParsedPage &page, std::size_t begin,
-                      std::size_t end, bool clearFirst) {
+                      std::size_t end, bool clearFirst, StoredRows stored) {
         const MergeSql &sql = MergeSql::of(page.resource);
         // Duplicates of a key need DISTINCT ON (newest wins); most chunks have none, and then
         // the merge skips sorting the whole rows.
         const bool unique = uniqueKeys(page, begin, end);
-        if (unique && !anyStored(tx, page, begin, end)) {
+        if (unique && (stored == StoredRows::NoneExpected || !anyStored(tx, page, begin, end))) {
             if (const auto written = copyDirect(tx, page, begin, end))
                 return *written;
         }
@@ -385,10 +385,10 @@ struct BatchWriter::Impl {
     /// Writes records [begin, end) inside a savepoint; when the database refuses a value,
     /// halves the range until the refused records stand alone, and lists those in `refused`.
     qint64 writeIsolated(pqxx::dbtransaction &tx, const sync::ParsedPage &page, std::size_t begin,
-                         std::size_t end, std::vector<RefusedRecord> *refused) {
+                         std::size_t end, StoredRows stored, std::vector<RefusedRecord> *refused) {
         try {
             pqxx::subtransaction savepoint(tx, "resosync_chunk");
-            const qint64 written = writeChunk(savepoint, page, begin, end, true);
+            const qint64 written = writeChunk(savepoint, page, begin, end, true, stored);
             savepoint.commit();
             return written;
         } catch (const pqxx::sql_error &e) {
@@ -401,8 +401,8 @@ struct BatchWriter::Impl {
             }
         }
         const std::size_t middle = begin + (end - begin) / 2;
-        return writeIsolated(tx, page, begin, middle, refused) +
-               writeIsolated(tx, page, middle, end, refused);
+        return writeIsolated(tx, page, begin, middle, stored, refused) +
+               writeIsolated(tx, page, middle, end, stored, refused);
     }
 
     void writeRejects(pqxx::transaction_base &tx, const sync::ParsedPage &page, qint64 runId,
@@ -468,8 +468,8 @@ struct BatchWriter::Impl {
 
     /// One transaction for the whole page; throws what libpqxx throws.
     void writePageOnce(const sync::ParsedPage &page, std::size_t chunkSize, qint64 runId,
-                       const std::optional<Checkpoint> &checkpoint, PageAttempt *attempt,
-                       WriteResult *result) {
+                       const std::optional<Checkpoint> &checkpoint, StoredRows stored,
+                       PageAttempt *attempt, WriteResult *result) {
         if (!page.records.empty())
             ensureStaging(page.resource);
         pqxx::work tx(*connection);
@@ -480,12 +480,12 @@ struct BatchWriter::Impl {
         for (std::size_t begin = 0; begin < total; begin += chunkSize, ++chunk) {
             const std::size_t end = std::min(total, begin + chunkSize);
             if (attempt->isolateFrom && chunk >= *attempt->isolateFrom) {
-                upserted += writeIsolated(tx, page, begin, end, &refused);
+                upserted += writeIsolated(tx, page, begin, end, stored, &refused);
                 continue;
             }
             try {
                 // Staging is empty at the start of a transaction (ON COMMIT DELETE ROWS).
-                upserted += writeChunk(tx, page, begin, end, chunk > 0);
+                upserted += writeChunk(tx, page, begin, end, chunk > 0, stored);
             } catch (const pqxx::sql_error &e) {
                 if (isRefusedValue(e))
                     attempt->failedChunk = chunk;
@@ -617,7 +617,7 @@ BatchWriter::BatchWriter(QString conninfo, metrics::MetricsRecorder *metrics)
 BatchWriter::~BatchWriter() = default;
 
 WriteResult BatchWriter::writePage(const sync::ParsedPage &page, int dbBatchSize, qint64 runId,
-                                   const std::optional<Checkpoint> &checkpoint) {
+                                   const std::optional<Checkpoint> &checkpoint, StoredRows stored) {
     const std::size_t chunkSize = static_cast<std::size_t>(std::max(1, dbBatchSize));
     const DbAction action{describePage(page), kWritePrivileges};
     PageAttempt attempt;
@@ -638,7 +638,7 @@ WriteResult BatchWriter::writePage(const sync::ParsedPage &page, int dbBatchSize
         [&] {
             attempt.failedChunk.reset();
             result = WriteResult();
-            d->writePageOnce(page, chunkSize, runId, checkpoint, &attempt, &result);
+            d->writePageOnce(page, chunkSize, runId, checkpoint, stored, &attempt, &result);
         },
         retryIsolated);
     if (result.error) {

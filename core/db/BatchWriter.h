@@ -93,8 +93,16 @@ public:
     /// written only when (cursor timestamp, key) is past the stored pair (keys compared
     /// bytewise). After a lost connection the page is retried once on a new one; a
     /// connection lost during COMMIT is reported as OutcomeUnknown, never retried.
+    /// What the caller knows of the page's keys before writing.
+    enum class StoredRows {
+        Unknown, ///< probe the table (one index lookup per key) before a direct COPY
+        /// None is stored (a first load's first attempt): COPY straight away, without the
+        /// probe; if one is stored after all, the savepoint undoes the COPY and the rows merge.
+        NoneExpected,
+    };
     WriteResult writePage(const sync::ParsedPage &page, int dbBatchSize, qint64 runId,
-                          const std::optional<Checkpoint> &checkpoint);
+                          const std::optional<Checkpoint> &checkpoint,
+                          StoredRows stored = StoredRows::Unknown);
 
     /// What completeChildBatch does about children the feed no longer returns.
     enum class VanishedChildren {

@@ -370,13 +370,17 @@ void ChildPipeline::write(Batch &batch, ParsedPage page) {
     metrics::MetricsRecorder *metrics = m_context.metrics;
     auto parentKeys = batch.parentKeys;
     auto cache = m_parentCache;
+    // A first load's first attempt stores only new rows: no need to probe for stored ones.
+    const auto stored = m_startedEmpty && batch.attempt == 1
+                            ? db::BatchWriter::StoredRows::NoneExpected
+                            : db::BatchWriter::StoredRows::Unknown;
     m_context.workers->run(
         this,
-        [page = std::move(page), parentKeys, cache, dbBatchSize, runId,
-         metrics](WorkerPool::Slot &slot) mutable {
+        [page = std::move(page), parentKeys, cache, dbBatchSize, runId, metrics,
+         stored](WorkerPool::Slot &slot) mutable {
             if (auto error = validateParents(page, *parentKeys, *cache, slot.writer, metrics))
                 return db::WriteResult{0, 0, {}, error};
-            return slot.writer.writePage(page, dbBatchSize, runId, std::nullopt);
+            return slot.writer.writePage(page, dbBatchSize, runId, std::nullopt, stored);
         },
         [this, &batch](db::WriteResult result) {
             --batch.writing;

@@ -336,6 +336,33 @@ private Q_SLOTS:
                  20);
     }
 
+    void rowsExpectedNewButStoredAreStillMergedWithTheGuard() {
+        // A first load skips the probe (StoredRows::NoneExpected). Should rows be stored after
+        // all, the direct COPY fails on the key, the savepoint undoes it, and the guarded
+        // merge keeps the newer of each pair: nothing is duplicated or regressed.
+        resosync::metrics::MetricsRecorder recorder;
+        BatchWriter writer(conninfo(), &recorder);
+        QList<TestRecord> stored;
+        for (int i = 0; i < 10; ++i)
+            stored << child(Resource::Media, "E" + QByteArray::number(i), "L1", kT0 + 50);
+        QVERIFY(write(writer, makePage(Resource::Media, stored), 100).ok());
+        QList<TestRecord> incoming; // E0-E4 older than stored, E5-E9 newer, E10-E14 new
+        for (int i = 0; i < 15; ++i)
+            incoming << child(Resource::Media, "E" + QByteArray::number(i), "L1",
+                              i < 5 ? kT0 : kT0 + 100);
+        const WriteResult result =
+            writer.writePage(makePage(Resource::Media, incoming), 100, 0, std::nullopt,
+                             BatchWriter::StoredRows::NoneExpected);
+        QVERIFY2(result.ok(), qPrintable(errorText(result.error)));
+        QCOMPARE(result.upserted, 10);
+        QCOMPARE(recorder.snapshot().db.byKind[std::size_t(DbStatement::Merge)].count, 1);
+        QCOMPARE(m_sql->number("SELECT count(*) FROM public.\"Media\""), 15);
+        QCOMPARE(m_sql->number("SELECT count(*) FROM public.\"Media\" WHERE "
+                               "\"ModificationTimestamp\" = $1::timestamptz",
+                               ts(kT0 + 50).toStdString()),
+                 5); // E0-E4 kept their newer stored version
+    }
+
     void aRowStoredByAnotherWriterMeanwhileFallsBackToTheMerge() {
         // Another transaction inserts D1 and holds it uncommitted: the writer's probe does not
         // see it, its direct COPY waits on the key, then fails when the other commits. The
