@@ -35,6 +35,7 @@ struct BenchResult {
     QList<BenchRow> mediaRuns; ///< seed defaults, each concurrency, adaptive
     QString bestName;          ///< the fastest of the fixed-concurrency runs
     FloorResult databaseFloor;
+    FloorResult loggedFloor; ///< the same COPY into a logged table: the durable floor
     FeedFloorResult feedFloor;
     QList<BenchRow> memoryRuns; ///< all resources, full, one process each, per size
     std::optional<metrics::RunReport> bestReport; ///< of the fastest Media run (summary block)

@@ -208,6 +208,10 @@ void BenchRunner::runMediaComparison(const QUrl &feed, const QString &conninfo,
     result.databaseFloor = measureCopyFloor(conninfo, Resource::Media);
     if (result.databaseFloor.error)
         result.errors << result.databaseFloor.error->message;
+    say(u"durable floor: the same COPY into a logged table (the WAL written, as the sync's)"_s);
+    result.loggedFloor = measureCopyFloor(conninfo, Resource::Media, FloorTable::Logged);
+    if (result.loggedFloor.error)
+        result.errors << result.loggedFloor.error->message;
     say(u"feed floor: every Media page fetched and parsed, no database work"_s);
     result.feedFloor = measureFeedFloor(base, Resource::Media);
     if (!result.feedFloor.error.isEmpty())

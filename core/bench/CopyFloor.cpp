@@ -75,7 +75,7 @@ qint64 copyRows(pqxx::transaction_base &tx, const db::MergeSql &sql, QFile &file
 
 } // namespace
 
-FloorResult measureCopyFloor(const QString &conninfo, reso::Resource resource) {
+FloorResult measureCopyFloor(const QString &conninfo, reso::Resource resource, FloorTable table) {
     FloorResult result;
     db::DbError error;
     auto connection = db::openConnection(conninfo, &error);
@@ -97,8 +97,9 @@ FloorResult measureCopyFloor(const QString &conninfo, reso::Resource resource) {
             {
                 pqxx::nontransaction setup(*connection);
                 setup.exec("DROP TABLE IF EXISTS " + kFloorTable);
-                setup.exec("CREATE UNLOGGED TABLE " + kFloorTable + " (LIKE " + sql.targetTable +
-                           " INCLUDING ALL)");
+                setup.exec(std::string(table == FloorTable::Unlogged ? "CREATE UNLOGGED TABLE "
+                                                                     : "CREATE TABLE ") +
+                           kFloorTable + " (LIKE " + sql.targetTable + " INCLUDING ALL)");
             }
             file.seek(0);
             QElapsedTimer timer;

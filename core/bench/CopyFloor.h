@@ -19,10 +19,15 @@ struct FloorResult {
     std::optional<db::DbError> error;
 };
 
+/// Whether the floor's table writes the WAL: the floor is unlogged (the database's
+/// raw speed); a logged one is what any durable write, the sync's included, must also pay.
+enum class FloorTable { Unlogged, Logged };
+
 /// Measures the database floor for `resource` on `conninfo`: exports the table's rows as COPY
 /// text (the columns the sync's COPY fills) to a temporary file, then times a plain COPY of
-/// that file into `UNLOGGED ... (LIKE <table> INCLUDING ALL)`, in 64 KB blocks like the sync's
-/// writer. The clone is dropped afterwards. Client memory stays constant (line by line).
-FloorResult measureCopyFloor(const QString &conninfo, reso::Resource resource);
+/// that file into `[UNLOGGED] ... (LIKE <table> INCLUDING ALL)`, in 64 KB blocks like the
+/// sync's writer. The clone is dropped afterwards. Client memory stays constant (line by line).
+FloorResult measureCopyFloor(const QString &conninfo, reso::Resource resource,
+                             FloorTable table = FloorTable::Unlogged);
 
 } // namespace resosync::bench
