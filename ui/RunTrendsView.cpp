@@ -115,7 +115,13 @@ RunTrendsView::RunTrendsView(QString conninfo, QWidget *parent)
     layout->addLayout(grid, 1);
 }
 
-RunTrendsView::~RunTrendsView() = default;
+RunTrendsView::~RunTrendsView() {
+    // Destroying the children moves the focus out of the spin box, which emits
+    // editingFinished: refresh() would then run on a half-destroyed view (UBSan caught it in
+    // tst_historyview, whose next test crashed on the freed widgets). Nothing may reach us now.
+    m_lastRuns->disconnect(this);
+    m_succeededOnly->disconnect(this);
+}
 
 QWidget *RunTrendsView::newTrendChart(Trend trend, const QString &title, const QString &unit) {
     auto *chart = new QChart;
