@@ -91,27 +91,24 @@ QString BenchResult::toText() const {
          u"  settings\n"_s;
     const double dbRate = databaseFloor.rowsPerSecond();
     const double feedRate = feedFloor.recordsPerSecond();
-    t += cell(u"database floor (plain COPY, unlogged)"_s, 40) +
-         rcell(seconds(databaseFloor.seconds), 7) + rcell(whole(dbRate), 11) +
-         rcell(u"100%"_s, 13) + rcell(percent(ratio(dbRate, feedRate)), 15) + rcell(u"-"_s, 10) +
-         u"  %1 MB of COPY text\n"_s.arg(whole(double(databaseFloor.bytes) / 1e6));
-    const double loggedRate = loggedFloor.rowsPerSecond();
-    t += cell(u"durable floor (plain COPY, logged)"_s, 40) +
-         rcell(seconds(loggedFloor.seconds), 7) + rcell(whole(loggedRate), 11) +
-         rcell(percent(ratio(loggedRate, dbRate)), 13) +
-         rcell(percent(ratio(loggedRate, feedRate)), 15) + rcell(u"-"_s, 10) + u"\n"_s;
-    t += cell(u"feed floor (fetch + parse, no database)"_s, 40) +
-         rcell(seconds(feedFloor.seconds), 7) + rcell(whole(feedRate), 11) +
-         rcell(percent(ratio(feedRate, dbRate)), 13) + rcell(u"100%"_s, 15) +
-         rcell(whole(double(feedFloor.requests)), 10) + u"\n"_s;
+    // One row of the Media table: a floor or a run, with its rate against both floors.
+    const auto mediaRow = [&](const QString &name, double secs, double rate,
+                              const QString &requests, const QString &tail) {
+        return cell(name, 40) + rcell(seconds(secs), 7) + rcell(whole(rate), 11) +
+               rcell(percent(ratio(rate, dbRate)), 13) + rcell(percent(ratio(rate, feedRate)), 15) +
+               rcell(requests, 10) + tail + u'\n';
+    };
+    t += mediaRow(u"database floor (plain COPY, unlogged)"_s, databaseFloor.seconds, dbRate, u"-"_s,
+                  u"  %1 MB of COPY text"_s.arg(whole(double(databaseFloor.bytes) / 1e6)));
+    t += mediaRow(u"durable floor (plain COPY, logged)"_s, loggedFloor.seconds,
+                  loggedFloor.rowsPerSecond(), u"-"_s, {});
+    t += mediaRow(u"feed floor (fetch + parse, no database)"_s, feedFloor.seconds, feedRate,
+                  whole(double(feedFloor.requests)), {});
     for (const BenchRow &r : mediaRuns) {
-        const QString name = r.name == bestName ? r.name + u" (best)"_s : r.name;
-        t += cell(name, 40) + rcell(seconds(r.seconds), 7) +
-             rcell(whole(r.recordsPerSecond()), 11) +
-             rcell(percent(ratio(r.recordsPerSecond(), dbRate)), 13) +
-             rcell(percent(ratio(r.recordsPerSecond(), feedRate)), 15) +
-             rcell(whole(double(r.requests)), 10) + u"  "_s + r.settings +
-             (r.error.isEmpty() ? QString() : u"  FAILED: "_s + r.error) + u'\n';
+        t += mediaRow(r.name == bestName ? r.name + u" (best)"_s : r.name, r.seconds,
+                      r.recordsPerSecond(), whole(double(r.requests)),
+                      u"  "_s + r.settings +
+                          (r.error.isEmpty() ? QString() : u"  FAILED: "_s + r.error));
     }
 
     if (!memoryRuns.isEmpty()) {

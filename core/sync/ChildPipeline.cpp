@@ -371,9 +371,8 @@ void ChildPipeline::write(Batch &batch, ParsedPage page) {
     auto parentKeys = batch.parentKeys;
     auto cache = m_parentCache;
     // A first load's first attempt stores only new rows: no need to probe for stored ones.
-    const auto stored = m_startedEmpty && batch.attempt == 1
-                            ? db::BatchWriter::StoredRows::NoneExpected
-                            : db::BatchWriter::StoredRows::Unknown;
+    const auto stored = storesIntoEmptyTable(batch) ? db::BatchWriter::StoredRows::NoneExpected
+                                                    : db::BatchWriter::StoredRows::Unknown;
     m_context.workers->run(
         this,
         [page = std::move(page), parentKeys, cache, dbBatchSize, runId, metrics,
@@ -399,9 +398,7 @@ void ChildPipeline::complete(Batch &batch) {
     batch.completing = true;
     const Resource resource = m_resource;
     const qint64 runId = m_context.runId;
-    // Only this batch's first attempt wrote the children of its parents into a table that was
-    // empty when the run began; a retry may have left rows an earlier attempt stored.
-    const auto vanished = m_startedEmpty && batch.attempt == 1
+    const auto vanished = storesIntoEmptyTable(batch)
                               ? db::BatchWriter::VanishedChildren::NoneStoredBefore
                               : db::BatchWriter::VanishedChildren::Delete;
     m_context.workers->run(
@@ -420,6 +417,12 @@ void ChildPipeline::complete(Batch &batch) {
             finishBatch(batch, true);
             pump();
         });
+}
+
+bool ChildPipeline::storesIntoEmptyTable(const Batch &batch) const {
+    // Only a batch's first attempt writes the children of its parents into a table that was
+    // empty when the run began; a retry may find rows an earlier attempt stored.
+    return m_startedEmpty && batch.attempt == 1;
 }
 
 void ChildPipeline::batchError(Batch &batch, const QString &message, reso::FetchError error) {

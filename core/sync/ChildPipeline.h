@@ -81,6 +81,9 @@ private:
     void onParsed(Batch &batch, const QUrl &url, bool ok, ParsedPage page, const QString &error);
     void write(Batch &batch, ParsedPage page);
     void complete(Batch &batch);
+    /// Whether everything of `batch`'s listings in the table was stored by this attempt (a
+    /// first load's first attempt): no stored row to probe for, none that can have vanished.
+    bool storesIntoEmptyTable(const Batch &batch) const;
     void batchError(Batch &batch, const QString &message, reso::FetchError error);
     void settle(Batch &batch);
     void finishBatch(Batch &batch, bool ok);
