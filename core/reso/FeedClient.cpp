@@ -271,9 +271,13 @@ void FeedClient::Impl::start(const RequestPtr &request) {
 
     QNetworkRequest http(request->url);
     http.setRawHeader("Accept", "application/json");
+    // QNAM negotiates gzip itself and decompresses only if Accept-Encoding is NOT set by hand;
+    // setting it to identity turns compression off.
+    if (!profile.compressResponses)
+        http.setRawHeader("Accept-Encoding", "identity");
     for (const auto &[name, value] : profile.headers) {
-        // QNAM negotiates gzip itself and decompresses only if Accept-Encoding is NOT set by
-        // hand; Authorization comes from the token provider.
+        // Accept-Encoding follows the profile's compressResponses; Authorization comes from
+        // the token provider.
         const QByteArray lower = name.toLower();
         if (lower == "accept-encoding" || lower == "authorization")
             continue;

@@ -325,12 +325,16 @@ HttpResponse FeedService::serveResource(Resource resource, const HttpRequest &re
         response.delayMs += faults.slowResponseMs;
         countFault(&SimulatorStats::slow);
     }
-    if (request.header("accept-encoding").contains("gzip") && response.body.size() > 256) {
+    const bool gzip =
+        request.header("accept-encoding").contains("gzip") && response.body.size() > 256;
+    if (gzip) {
         response.body = gzipCompress(response.body);
         response.setHeader("Content-Encoding", "gzip");
     }
     {
         QMutexLocker locker(&m_mutex);
+        if (gzip)
+            ++m_stats.gzipped;
         if (response.fault == WireFault::ResetMidBody)
             ++m_stats.resets;
         if (response.fault == WireFault::TruncatedBody)

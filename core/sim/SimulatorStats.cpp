@@ -33,6 +33,7 @@ QJsonObject SimulatorStats::toJson() const {
                        {u"resets"_s, resets},
                        {u"truncated"_s, truncated},
                        {u"bytes_sent"_s, bytesSent},
+                       {u"gzipped"_s, gzipped},
                        {u"tokens_issued"_s, tokensIssued},
                        {u"requests_by_resource"_s, byResource},
                        {u"records_by_resource"_s, records},

@@ -25,6 +25,7 @@ struct SimulatorStats {
     qint64 resets = 0;       ///< cut by a connection reset
     qint64 truncated = 0;    ///< sent with a short body
     qint64 bytesSent = 0;    ///< response bodies as sent (after gzip)
+    qint64 gzipped = 0;      ///< responses sent gzip-compressed (the client asked for it)
     qint64 tokensIssued = 0; ///< OAuth2 tokens from /oauth2/token
     // Faults injected, by kind (FaultOptions, AuthOptions):
     qint64 slow = 0;             ///< responses held back by slowResponseMs

@@ -89,11 +89,13 @@ class TestFeedClient final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void aPlainPageArrivesDecodedAndIsRecorded() {
+    void aGzipPageArrivesDecodedAndIsRecorded() {
         auto simulator = startSimulator(defaults());
         metrics::MetricsRecorder recorder;
         Results r;
-        FeedClient client(simulatorProfile(), {}, &recorder);
+        reso::FeedProfile vendorLike = simulatorProfile();
+        vendorLike.compressResponses = true; // as every vendor profile has it
+        FeedClient client(vendorLike, {}, &recorder);
         client.get(propertyPage(*simulator, 200), r.collect());
         QCOMPARE(client.pending(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(r.size(), 1, 10'000);
@@ -105,6 +107,7 @@ private Q_SLOTS:
         QVERIFY(result.elapsedMs > 0);
         QCOMPARE(recordsIn(result.body), 200);
         // QNAM negotiated gzip itself and handed over the decoded body.
+        QCOMPARE(simulator->stats().gzipped, 1);
         QVERIFY(simulator->stats().bytesSent < result.body.size());
         QCOMPARE(client.pending(), 0);
         const metrics::MetricsSnapshot snapshot = recorder.snapshot();
@@ -112,6 +115,21 @@ private Q_SLOTS:
         QCOMPARE(snapshot.api.succeeded, 1);
         QCOMPARE(snapshot.api.retries, 0);
         QCOMPARE(snapshot.api.bytes, qint64(result.body.size()));
+    }
+
+    void aLoopbackFeedIsFetchedUncompressed() {
+        // The simulator profile turns gzip off: on one machine it would only cost CPU.
+        QVERIFY(!simulatorProfile().compressResponses);
+        auto simulator = startSimulator(defaults());
+        Results r;
+        FeedClient client(simulatorProfile(), {}, nullptr);
+        client.get(propertyPage(*simulator, 200), r.collect());
+        QTRY_COMPARE_WITH_TIMEOUT(r.size(), 1, 10'000);
+        const FetchResult &result = r.results.first();
+        QVERIFY2(result.ok(), qPrintable(describe(result)));
+        QCOMPARE(recordsIn(result.body), 200);
+        QCOMPARE(simulator->stats().gzipped, 0);
+        QCOMPARE(simulator->stats().bytesSent, qint64(result.body.size()));
     }
 
     void maxPageSizeIsAskedForWhenTheProfileSaysSo() {

@@ -237,6 +237,9 @@ private Q_SLOTS:
         QCOMPARE(simulator.throttleMs, 0);
         QCOMPARE(simulator.concurrency, 3);
         QCOMPARE(simulator.maxTop, 5000);
+        QVERIFY(!simulator.compressResponses); // loopback: gzip would only cost CPU
+        for (const FeedProfile &vendor : {mlsgrid, trestle, bridge, spark})
+            QVERIFY(vendor.compressResponses); // MLS Grid requires it; all save bandwidth
     }
 
     void profilesAreFoundByNameInAnyCase_data() {

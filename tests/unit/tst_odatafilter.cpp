@@ -396,6 +396,10 @@ private:
             keys({10, 12, 20}));
         row("a collection never orders", u"RoomFeatures gt 'A'"_s, {});
         row("a collection is not in a list", u"RoomFeatures in ('Pantry')"_s, {});
+        row("a null string is not in a list of strings", u"City in ('O''Fallon', 'Nowhere')"_s,
+            keys({5}));
+        row("a null string is in a list holding null", u"City in ('O''Fallon', null)"_s,
+            keys({5, 12}));
     }
 
     static void addSyntaxErrorRows() {
