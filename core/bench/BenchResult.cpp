@@ -98,10 +98,15 @@ QString BenchResult::toText() const {
                rcell(percent(ratio(rate, dbRate)), 13) + rcell(percent(ratio(rate, feedRate)), 15) +
                rcell(requests, 10) + tail + u'\n';
     };
+    const auto attempts = [](const FloorResult &floor) {
+        return u"  fastest of %1 (slowest %2 s)"_s.arg(floor.attempts)
+            .arg(seconds(floor.slowestSeconds));
+    };
     t += mediaRow(u"database floor (plain COPY, unlogged)"_s, databaseFloor.seconds, dbRate, u"-"_s,
-                  u"  %1 MB of COPY text"_s.arg(whole(double(databaseFloor.bytes) / 1e6)));
+                  attempts(databaseFloor) +
+                      u", %1 MB of COPY text"_s.arg(whole(double(databaseFloor.bytes) / 1e6)));
     t += mediaRow(u"durable floor (plain COPY, logged)"_s, loggedFloor.seconds,
-                  loggedFloor.rowsPerSecond(), u"-"_s, {});
+                  loggedFloor.rowsPerSecond(), u"-"_s, attempts(loggedFloor));
     t += mediaRow(u"feed floor (fetch + parse, no database)"_s, feedFloor.seconds, feedRate,
                   whole(double(feedFloor.requests)), {});
     for (const BenchRow &r : mediaRuns) {
@@ -191,10 +196,14 @@ QJsonObject BenchResult::toJson() const {
         {u"database_floor"_s, QJsonObject{{u"rows"_s, databaseFloor.rows},
                                           {u"seconds"_s, databaseFloor.seconds},
                                           {u"rows_per_s"_s, databaseFloor.rowsPerSecond()},
-                                          {u"bytes"_s, databaseFloor.bytes}}},
+                                          {u"bytes"_s, databaseFloor.bytes},
+                                          {u"attempts"_s, databaseFloor.attempts},
+                                          {u"slowest_seconds"_s, databaseFloor.slowestSeconds}}},
         {u"logged_floor"_s, QJsonObject{{u"rows"_s, loggedFloor.rows},
                                         {u"seconds"_s, loggedFloor.seconds},
-                                        {u"rows_per_s"_s, loggedFloor.rowsPerSecond()}}},
+                                        {u"rows_per_s"_s, loggedFloor.rowsPerSecond()},
+                                        {u"attempts"_s, loggedFloor.attempts},
+                                        {u"slowest_seconds"_s, loggedFloor.slowestSeconds}}},
         {u"feed_floor"_s, QJsonObject{{u"records"_s, feedFloor.records},
                                       {u"seconds"_s, feedFloor.seconds},
                                       {u"records_per_s"_s, feedFloor.recordsPerSecond()},

@@ -27,6 +27,8 @@ namespace {
 const QString kScratchName = u"resosync_bench"_s;
 /// Generating and rendering 100k listings' records takes about a minute on this machine.
 constexpr int kSimulatorStartMs = 15 * 60 * 1000;
+/// Times each floor is measured; the fastest counts.
+constexpr int kFloorAttempts = 3;
 
 /// Runs one sync in this process and waits for it (the simulator answers from its thread).
 metrics::RunReport runInProcess(const sync::SyncRequest &request, QString *error) {
@@ -204,18 +206,29 @@ void BenchRunner::runMediaComparison(const QUrl &feed, const QString &conninfo,
         }
         result.mediaRuns << row;
     }
-    say(u"database floor: COPY of the same Media rows into an unlogged table"_s);
-    result.databaseFloor = measureCopyFloor(conninfo, Resource::Media);
+    // Each floor is the fastest of kFloorAttempts: a limit measured slow on a busy moment
+    // would flatter every ratio to it.
+    say(u"database floor: COPY of the same Media rows into an unlogged table (best of %1)"_s.arg(
+        kFloorAttempts));
+    result.databaseFloor =
+        measureCopyFloor(conninfo, Resource::Media, FloorTable::Unlogged, kFloorAttempts);
     if (result.databaseFloor.error)
         result.errors << result.databaseFloor.error->message;
     say(u"durable floor: the same COPY into a logged table (the WAL written, as the sync's)"_s);
-    result.loggedFloor = measureCopyFloor(conninfo, Resource::Media, FloorTable::Logged);
+    result.loggedFloor =
+        measureCopyFloor(conninfo, Resource::Media, FloorTable::Logged, kFloorAttempts);
     if (result.loggedFloor.error)
         result.errors << result.loggedFloor.error->message;
     say(u"feed floor: every Media page fetched and parsed, no database work"_s);
-    result.feedFloor = measureFeedFloor(base, Resource::Media);
-    if (!result.feedFloor.error.isEmpty())
-        result.errors << u"feed floor: "_s + result.feedFloor.error;
+    for (int attempt = 0; attempt < kFloorAttempts; ++attempt) {
+        const FeedFloorResult measured = measureFeedFloor(base, Resource::Media);
+        if (!measured.error.isEmpty()) {
+            result.errors << u"feed floor: "_s + measured.error;
+            break;
+        }
+        if (attempt == 0 || measured.seconds < result.feedFloor.seconds)
+            result.feedFloor = measured;
+    }
 }
 
 void BenchRunner::runMemory(BenchResult &result) {

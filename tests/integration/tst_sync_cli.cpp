@@ -4,6 +4,7 @@
 #include "ReplicaCheck.h"
 #include "TestDatabase.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -388,6 +389,55 @@ private Q_SLOTS:
         QVERIFY(peaks[0] > 5);
         QVERIFY2(peaks[1] < peaks[0] * 1.10 + 4,
                  qPrintable(u"peak %1 MB vs %2 MB"_s.arg(peaks[1]).arg(peaks[0])));
+    }
+
+    void aSmallBenchMeasuresTheSameRowsEverywhere() {
+        // The bench creates (and drops) its own scratch database on the server it is given.
+        QString error;
+        const QString server = test::TestDatabase::maintenanceConninfo(&error);
+        QVERIFY2(!server.isEmpty(), qPrintable(error));
+        const QStringList args{u"bench"_s,
+                               u"--db"_s,
+                               server,
+                               u"--properties"_s,
+                               u"200"_s,
+                               u"--large"_s,
+                               u"0"_s,
+                               u"--concurrency"_s,
+                               u"1,3"_s,
+                               u"--no-seed"_s,
+                               u"--no-latency"_s,
+                               u"--rendered-mb"_s,
+                               u"16"_s};
+        const CliRun run = runCli(args + QStringList{u"--json"_s});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QVERIFY2(json[u"errors"_s].toArray().isEmpty(), qPrintable(run.out));
+
+        // Every floor and every run handled exactly the feed's Media rows.
+        const QJsonObject floor = json[u"database_floor"_s].toObject();
+        const qint64 rows = floor[u"rows"_s].toInteger();
+        QVERIFY(rows > 200 * 10);
+        QCOMPARE(json[u"logged_floor"_s][u"rows"_s].toInteger(), rows);
+        QCOMPARE(json[u"feed_floor"_s][u"records"_s].toInteger(), rows);
+        const QJsonArray runs = json[u"media_runs"_s].toArray();
+        QCOMPARE(runs.size(), 3); // concurrency 1 and 3, and the adaptive tuner
+        for (const QJsonValue &media : runs)
+            QCOMPARE(media[u"records"_s].toInteger(), rows);
+        // Each floor is the fastest of three attempts.
+        for (const QString &name : {u"database_floor"_s, u"logged_floor"_s}) {
+            const QJsonObject measured = json[name].toObject();
+            QCOMPARE(measured[u"attempts"_s].toInt(), 3);
+            QVERIFY(measured[u"seconds"_s].toDouble() > 0);
+            QVERIFY(measured[u"seconds"_s].toDouble() <= measured[u"slowest_seconds"_s].toDouble());
+        }
+        QVERIFY(json[u"best"_s].toString().startsWith(u"concurrency "_s));
+        const double share = json[u"targets"_s][u"media_share_of_db_floor"_s].toDouble();
+        QVERIFY(share > 0);
+        const QJsonArray memory = json[u"memory_runs"_s].toArray();
+        QCOMPARE(memory.size(), 1); // --large 0 skips the second size
+        QVERIFY(memory[0][u"peak_mb"_s].toDouble() > 5);
+        QVERIFY(memory[0][u"records"_s].toInteger() > rows);
     }
 };
 
