@@ -92,13 +92,15 @@ QString BenchResult::toText() const {
     const double dbRate = databaseFloor.rowsPerSecond();
     const double feedRate = feedFloor.recordsPerSecond();
     // One row of the Media table: a floor or a run, with its rate against both floors.
+    // Explicitly QString: with QT_USE_QSTRINGBUILDER an auto return type would be a builder
+    // holding references to this call's temporaries.
     const auto mediaRow = [&](const QString &name, double secs, double rate,
-                              const QString &requests, const QString &tail) {
+                              const QString &requests, const QString &tail) -> QString {
         return cell(name, 40) + rcell(seconds(secs), 7) + rcell(whole(rate), 11) +
                rcell(percent(ratio(rate, dbRate)), 13) + rcell(percent(ratio(rate, feedRate)), 15) +
                rcell(requests, 10) + tail + u'\n';
     };
-    const auto attempts = [](const FloorResult &floor) {
+    const auto attempts = [](const FloorResult &floor) -> QString {
         return u"  fastest of %1 (slowest %2 s)"_s.arg(floor.attempts)
             .arg(seconds(floor.slowestSeconds));
     };

@@ -438,6 +438,16 @@ private Q_SLOTS:
         QCOMPARE(memory.size(), 1); // --large 0 skips the second size
         QVERIFY(memory[0][u"peak_mb"_s].toDouble() > 5);
         QVERIFY(memory[0][u"records"_s].toInteger() > rows);
+
+        // The tables a person reads.
+        const CliRun text = runCli(args);
+        QVERIFY2(text.exitCode == 0, qPrintable(text.err));
+        for (const QString &shown :
+             {u"database floor (plain COPY, unlogged)"_s, u"durable floor (plain COPY, logged)"_s,
+              u"feed floor (fetch + parse, no database)"_s, u"fastest of 3"_s, u"concurrency 3"_s,
+              u"===== PERFORMANCE METRICS SUMMARY ====="_s})
+            QVERIFY2(text.out.contains(shown),
+                     qPrintable(shown + u" missing from:\n"_s + text.out));
     }
 };
 
