@@ -63,7 +63,7 @@ std::optional<db::DbError> validateParents(ParsedPage &page, const QSet<QByteArr
         reject.reason =
             u"its listing %1 is not in the database (the feed returned a child of a "
             "listing that was not replicated)"_s.arg(QString::fromUtf8(record.parentKey));
-        // The raw JSON as received is the copy line's last column, COPY-escaped.
+        // The record's JSON (members in jsonb's order) is the copy line's last column.
         reject.payload = db::PgText::unescapeCopyField(db::PgText::lastCopyField(record.copyLine));
         page.rejects.push_back(std::move(reject));
     }

@@ -16,8 +16,9 @@ struct ParsedRecord {
     qint64 modifiedUsecs = 0; ///< the cursor timestamp (ModificationTimestamp), microseconds UTC
     /// The record's row for the staging table in PostgreSQL COPY text format, without the
     /// trailing newline: the FieldCatalog::columns(resource) in catalog order, then `record`
-    /// (the record's raw JSON bytes exactly as received), tab-separated, `\N` for null, with
-    /// backslash, tab, newline and carriage return escaped as COPY requires.
+    /// (the record's JSON: its top-level members in jsonb's key order, each member's bytes
+    /// exactly as received), tab-separated, `\N` for null, with backslash, tab, newline and
+    /// carriage return escaped as COPY requires.
     QByteArray copyLine;
     /// The record came with `MlgCanView: false`: an MLS Grid vendor withdrew it. Only profiles
     /// whose deletion signal is MlgCanView act on it (ParsedPage::setAsideWithdrawn()).

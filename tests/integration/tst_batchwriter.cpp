@@ -10,6 +10,7 @@
 #include "reso/FieldCatalog.h"
 #include "reso/Resource.h"
 #include "reso/Timestamp.h"
+#include "sync/PageParser.h"
 #include "sync/ParsedPage.h"
 
 #include <QElapsedTimer>
@@ -409,6 +410,41 @@ private Q_SLOTS:
         QVERIFY(row[5].as<bool>());
         QCOMPARE(text(row[6]), "Active"_ba);
         QVERIFY(row[7].as<bool>());
+    }
+
+    void parsedRecordsStoreTheJsonbOfTheRecordAsReceived() {
+        // The parser hands PostgreSQL each record's members in jsonb's key order; what is
+        // stored must be exactly the jsonb of the record as received: a key given twice keeps
+        // its last value, escaped keys sort by what they say, nested objects are untouched.
+        const QList<QByteArray> received{
+            R"({"MediaKey":"M1","ResourceRecordKey":"L1","ModificationTimestamp":)"
+            R"("2024-01-02T03:04:05.678Z","Order":1,"X":{"b":1,"a":[2,{"d":1,"c":2}]},"Order":2})",
+            R"({ "\u00e9":1, "zz":"two", "\u0041":3, "B":null, "MediaKey" : "M2" ,)"
+            R"( "ResourceRecordKey":"L1", "ModificationTimestamp":"2024-01-02T03:04:05.678Z",)"
+            "\n\t "
+            R"("Permission":["a","b"], "A\u0041":"tab\there" })",
+            R"({"Order":7,"MediaKey":"M3","ResourceRecordKey":"L1",)"
+            R"("ModificationTimestamp":"2024-01-02T03:04:05.678Z"})", // already in order
+        };
+        resosync::sync::PageParser parser;
+        ParsedPage page;
+        resosync::sync::PageError error;
+        QVERIFY2(parser.parse(Resource::Media, R"({"value":[)" + received.join(',') + "]}", &page,
+                              &error),
+                 qPrintable(error.message));
+        QCOMPARE(page.rejects.size(), std::size_t(0));
+        BatchWriter writer(conninfo(), nullptr);
+        const WriteResult result = write(writer, page);
+        QVERIFY2(result.ok(), qPrintable(errorText(result.error)));
+        for (const QByteArray &json : received) {
+            const pqxx::row row = m_sql->run(
+                "SELECT count(*) FILTER (WHERE record = $1::jsonb) FROM public.\"Media\"",
+                json.toStdString())[0];
+            QVERIFY2(row[0].as<int>() == 1, json.constData());
+        }
+        QCOMPARE(m_sql->map("SELECT \"MediaKey\", record->>'Order' FROM public.\"Media\" "
+                            "WHERE \"MediaKey\" <> 'M2'"),
+                 (QMap<QByteArray, QByteArray>{{"M1", "2"}, {"M3", "7"}}));
     }
 
     void storedRowIsReplacedOnlyByANewerVersion_data() {
