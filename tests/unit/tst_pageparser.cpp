@@ -481,7 +481,7 @@ private Q_SLOTS:
         QVERIFY(at >= 0);
         QCOMPARE(columns.size(), reso::FieldCatalog::columns(r).size() + 1);
         QCOMPARE(QString::fromUtf8(shown(columns[at])), QString::fromUtf8(expected));
-        QCOMPARE(shown(columns.last()), json);
+        QVERIFY2(sameJson(shown(columns.last()), json), columns.last()->constData());
     }
 
     void rejectsRecordsPostgresWouldRefuse_data() {
@@ -676,8 +676,8 @@ private Q_SLOTS:
         QVERIFY2(parser.parse(r, pageOf({before, json, after}), &page, &error),
                  qPrintable(error.message));
         QCOMPARE(page.records.size(), std::size_t(2));
-        QCOMPARE(shown(copyColumns(page.records[0].copyLine).last()), before);
-        QCOMPARE(shown(copyColumns(page.records[1].copyLine).last()), after);
+        QVERIFY(sameJson(shown(copyColumns(page.records[0].copyLine).last()), before));
+        QVERIFY(sameJson(shown(copyColumns(page.records[1].copyLine).last()), after));
         QCOMPARE(page.rejects.size(), std::size_t(1));
         const sync::RejectedRecord &reject = page.rejects[0];
         QVERIFY2(reject.reason.contains(reason),
