@@ -561,28 +561,58 @@ const Plan &planFor(Resource resource) {
     return kPlans[idx(resource)];
 }
 
-/// Buffers fit the largest recent input with headroom, so that pages of about the same size
-/// never reallocate; one exceptionally large page (a key sweep) is not kept for good.
-std::size_t capacityFor(std::size_t current, std::size_t needed) {
-    constexpr std::size_t kMinimum = 64 * 1024;
-    constexpr std::size_t kKeepUpTo = 64 * 1024 * 1024;
-    if (needed <= current && (current <= kKeepUpTo || needed >= current / 4))
-        return current;
-    return std::max(kMinimum, needed + needed / 4);
-}
+/// How big a parse buffer stays: it fits the largest recent input with headroom, so inputs of
+/// about the same size never reallocate; after a window of inputs all under half of it (Media
+/// pages after Property's, pages after a key sweep's) it shrinks to them. Each worker keeps its
+/// buffers, so keeping the largest page ever seen made memory grow with the feed: the more
+/// Property pages a run had, the more workers held Property-sized buffers through Media.
+class BufferSizing {
+public:
+    std::size_t capacityFor(std::size_t current, std::size_t needed) {
+        if (needed > current) {
+            m_seen = 0;
+            m_recentMax = 0;
+            return std::max(kMinimum, needed + needed / 4);
+        }
+        m_recentMax = std::max(m_recentMax, needed);
+        if (++m_seen < kWindow)
+            return current;
+        const std::size_t recent = m_recentMax;
+        m_seen = 0;
+        m_recentMax = 0;
+        if (recent >= current / 2 || current <= kMinimum)
+            return current;
+        return std::max(kMinimum, recent + recent / 4);
+    }
 
-error_code reserve(od::parser &parser, std::size_t size) {
-    const std::size_t capacity = capacityFor(parser.capacity(), size);
-    return capacity == parser.capacity() ? simdjson::SUCCESS
-                                         : parser.allocate(capacity, parser.max_depth());
-}
+private:
+    static constexpr std::size_t kMinimum = 64 * 1024;
+    static constexpr int kWindow = 8; ///< inputs judged together before shrinking
+    std::size_t m_recentMax = 0;
+    int m_seen = 0;
+};
+
+/// A simdjson parser whose buffers follow BufferSizing.
+class SizedParser {
+public:
+    error_code reserve(std::size_t size) {
+        const std::size_t capacity = m_sizing.capacityFor(m_parser.capacity(), size);
+        return capacity == m_parser.capacity() ? simdjson::SUCCESS
+                                               : m_parser.allocate(capacity, m_parser.max_depth());
+    }
+    od::parser &parser() { return m_parser; }
+
+private:
+    od::parser m_parser;
+    BufferSizing m_sizing;
+};
 
 /// A reusable copy of the input with the zeroed padding simdjson may read past its end
 /// (QByteArray guarantees one byte).
 class PaddedBuffer {
 public:
     std::string_view load(const char *data, std::size_t size) {
-        const std::size_t capacity = capacityFor(m_capacity, size);
+        const std::size_t capacity = m_sizing.capacityFor(m_capacity, size);
         if (capacity != m_capacity) {
             m_data = std::make_unique_for_overwrite<char[]>(capacity + simdjson::SIMDJSON_PADDING);
             m_capacity = capacity;
@@ -597,6 +627,7 @@ public:
 private:
     std::unique_ptr<char[]> m_data;
     std::size_t m_capacity = 0;
+    BufferSizing m_sizing;
 };
 
 enum class State : quint8 { Absent, Null, Value, Invalid };
@@ -635,8 +666,8 @@ struct SlotValue {
 /// would fail the whole COPY. So a bad record rejects only itself, and a page fails only when
 /// its own structure does (cut short, not JSON, not an OData collection).
 struct PageParser::Impl {
-    od::parser pageParser;
-    od::parser recordParser;
+    SizedParser pageParser;
+    SizedParser recordParser;
     PaddedBuffer pageBuffer;
     PaddedBuffer recordBuffer;
     std::vector<SlotValue> slots;
@@ -1016,9 +1047,11 @@ void PageParser::Impl::parseRecord(const Plan &plan, std::string_view raw, Parse
     recordStart = copy.data();
     members.clear();
     od::document doc;
-    error_code e = reserve(recordParser, copy.size());
+    error_code e = recordParser.reserve(copy.size());
     if (!e)
-        e = recordParser.iterate(copy.data(), copy.size(), recordBuffer.readable()).get(doc);
+        e = recordParser.parser()
+                .iterate(copy.data(), copy.size(), recordBuffer.readable())
+                .get(doc);
     if (!e)
         e = walkRecord(plan, doc);
     recordMalformed = e != simdjson::SUCCESS;
@@ -1263,13 +1296,13 @@ bool PageParser::Impl::parsePage(Resource resource, std::string_view json, Parse
     };
 
     od::document doc;
-    if (const error_code e = reserve(pageParser, json.size())) {
+    if (const error_code e = pageParser.reserve(json.size())) {
         message = u"no memory to parse a page of %1 bytes (%2)"_s.arg(json.size())
                       .arg(QLatin1StringView(simdjson::error_message(e)));
         return false;
     }
     if (const error_code e =
-            pageParser.iterate(json.data(), json.size(), pageBuffer.readable()).get(doc))
+            pageParser.parser().iterate(json.data(), json.size(), pageBuffer.readable()).get(doc))
         return malformed(e);
     od::json_type type{};
     if (const error_code e = doc.type().get(type))
