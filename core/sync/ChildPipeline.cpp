@@ -311,7 +311,9 @@ void ChildPipeline::onFetched(Batch &batch, const QUrl &url, const reso::FetchRe
         [body, resource, mlgCanView](WorkerPool::Slot &slot) {
             ParseOutcome outcome;
             PageError error;
-            outcome.ok = slot.parser.parse(resource, body, &outcome.page, &error);
+            outcome.ok = slot.withParser([&](PageParser &parser) {
+                return parser.parse(resource, body, &outcome.page, &error);
+            });
             outcome.error = error.message;
             if (mlgCanView)
                 outcome.page.setAsideWithdrawn();

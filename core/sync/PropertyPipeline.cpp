@@ -113,7 +113,9 @@ void PropertyPipeline::onFetched(const QUrl &url, const reso::FetchResult &resul
         [body, mlgCanView](WorkerPool::Slot &slot) {
             ParseOutcome outcome;
             PageError error;
-            outcome.ok = slot.parser.parse(Resource::Property, body, &outcome.page, &error);
+            outcome.ok = slot.withParser([&](PageParser &parser) {
+                return parser.parse(Resource::Property, body, &outcome.page, &error);
+            });
             outcome.error = error.message;
             if (mlgCanView)
                 outcome.page.setAsideWithdrawn();

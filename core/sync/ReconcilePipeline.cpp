@@ -103,7 +103,9 @@ void ReconcilePipeline::onFetched(const reso::FetchResult &result) {
         [body, resource](WorkerPool::Slot &slot) {
             ParseOutcome outcome;
             PageError error;
-            outcome.ok = slot.parser.parseKeys(resource, body, &outcome.page, &error);
+            outcome.ok = slot.withParser([&](PageParser &parser) {
+                return parser.parseKeys(resource, body, &outcome.page, &error);
+            });
             outcome.error = error.message;
             return outcome;
         },

@@ -7,6 +7,7 @@
 #include <QMutex>
 #include <QObject>
 #include <QThreadPool>
+#include <QWaitCondition>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <memory>
@@ -15,16 +16,27 @@
 namespace resosync::sync {
 
 /// The sync's blocking work: a private thread pool and, per thread, a slot holding one
-/// database connection (BatchWriter) and one simdjson parser. A job borrows a free slot for its
-/// whole duration, so a connection is only ever used by one thread at a time; there are as
-/// many slots as threads, so borrowing never waits.
+/// database connection (BatchWriter). A job borrows a free slot for its whole duration, so a
+/// connection is only ever used by one thread at a time; there are as many slots as threads,
+/// so borrowing never waits. Parsers are shared apart from the slots, one per core: parsing is
+/// CPU work, so more parsers than cores would only add memory (each keeps simdjson buffers of
+/// about seven times its recent pages: 18 MB for Media's).
 class WorkerPool final {
 public:
     struct Slot {
-        Slot(const QString &conninfo, metrics::MetricsRecorder *metrics)
-            : writer(conninfo, metrics) {}
+        Slot(WorkerPool *pool, const QString &conninfo, metrics::MetricsRecorder *metrics)
+            : writer(conninfo, metrics)
+            , m_pool(pool) {}
         db::BatchWriter writer;
-        PageParser parser;
+        /// Runs `parse(PageParser &)` here with one of the pool's parsers, waiting while every
+        /// parser is busy.
+        template<typename Parse> auto withParser(Parse parse) {
+            const ParserLease lease(*m_pool);
+            return parse(*lease.parser);
+        }
+
+    private:
+        WorkerPool *m_pool;
     };
 
     WorkerPool(QString conninfo, metrics::MetricsRecorder *metrics, int threads);
@@ -49,8 +61,22 @@ public:
     void waitForDone();
 
 private:
+    /// A parser borrowed for one parse, returned when the lease ends.
+    struct ParserLease {
+        explicit ParserLease(WorkerPool &owner)
+            : pool(owner)
+            , parser(owner.acquireParser()) {}
+        ~ParserLease() { pool.releaseParser(parser); }
+        ParserLease(const ParserLease &) = delete;
+        ParserLease &operator=(const ParserLease &) = delete;
+        WorkerPool &pool;
+        PageParser *parser;
+    };
+
     Slot *acquire();
     void release(Slot *slot);
+    PageParser *acquireParser();
+    void releaseParser(PageParser *parser);
 
     QString m_conninfo;
     metrics::MetricsRecorder *m_metrics;
@@ -58,6 +84,10 @@ private:
     mutable QMutex m_mutex;
     std::vector<std::unique_ptr<Slot>> m_slots;
     std::vector<Slot *> m_free;
+    int m_maxParsers = 1;
+    std::vector<std::unique_ptr<PageParser>> m_parsers; ///< made as needed, up to m_maxParsers
+    std::vector<PageParser *> m_freeParsers;
+    QWaitCondition m_parserFreed;
 };
 
 } // namespace resosync::sync
