@@ -46,6 +46,8 @@ QJsonObject rowJson(const BenchRow &row) {
                        {u"bytes"_s, row.bytes},
                        {u"peak_mb"_s, row.peakMb},
                        {u"settings"_s, row.settings},
+                       {u"attempts"_s, row.attempts},
+                       {u"slowest_seconds"_s, row.slowestSeconds},
                        {u"error"_s, row.error}};
 }
 
@@ -115,6 +117,9 @@ QString BenchResult::toText() const {
         t += mediaRow(r.name == bestName ? r.name + u" (best)"_s : r.name, r.seconds,
                       r.recordsPerSecond(), whole(double(r.requests)),
                       u"  "_s + r.settings +
+                          (r.attempts > 1 ? u"; fastest of %1 (slowest %2 s)"_s.arg(r.attempts)
+                                                .arg(seconds(r.slowestSeconds))
+                                          : QString()) +
                           (r.error.isEmpty() ? QString() : u"  FAILED: "_s + r.error));
     }
 

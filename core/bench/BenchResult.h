@@ -24,6 +24,8 @@ struct BenchRow {
     double peakMb = 0; ///< of the process that ran it (in-process runs share it with the simulator)
     QString settings;  ///< "page 2000, listings 500, db 100, throttle 0, concurrency 3"
     QString error;     ///< empty when the run succeeded
+    int attempts = 1;  ///< runs made; `seconds` is the fastest's
+    double slowestSeconds = 0; ///< the slowest attempt's, to show how noisy the machine was
     double recordsPerSecond() const { return seconds > 0 ? double(records) / seconds : 0; }
 };
 

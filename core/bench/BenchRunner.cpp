@@ -13,6 +13,8 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
+
+#include <algorithm>
 #include <cmath>
 
 #include <pqxx/nontransaction>
@@ -27,8 +29,9 @@ namespace {
 const QString kScratchName = u"resosync_bench"_s;
 /// Generating and rendering 100k listings' records takes about a minute on this machine.
 constexpr int kSimulatorStartMs = 15 * 60 * 1000;
-/// Times each floor is measured; the fastest counts.
-constexpr int kFloorAttempts = 3;
+/// Times each floor and each unthrottled Media run is measured; the fastest counts, for the
+/// floors and the runs alike, so the machine's noise flatters neither side of a ratio.
+constexpr int kAttempts = 3;
 
 /// Runs one sync in this process and waits for it (the simulator answers from its thread).
 metrics::RunReport runInProcess(const sync::SyncRequest &request, QString *error) {
@@ -183,17 +186,32 @@ void BenchRunner::runMediaComparison(const QUrl &feed, const QString &conninfo,
 
     double bestRate = 0;
     for (const Config &config : configs) {
-        if (auto failure = resetChild(conninfo, Resource::Media)) {
-            result.errors << failure->message;
-            return;
-        }
-        say(u"Media: %1 (%2)"_s.arg(config.name, config.settings.summary()));
+        // The seed's throttled run is paced by its throttle, not by the machine: once is enough.
+        const int attempts = config.settings.throttleMs > 0 ? 1 : kAttempts;
+        say(u"Media: %1 (%2)%3"_s.arg(config.name, config.settings.summary(),
+                                      attempts > 1 ? u", fastest of %1"_s.arg(attempts)
+                                                   : QString()));
         sync::SyncRequest request = base;
         request.settings = config.settings;
         request.adaptive = config.adaptive;
         QString error;
-        const metrics::RunReport report = runInProcess(request, &error);
-        BenchRow row = rowOf(config.name, Resource::Media, report, error);
+        metrics::RunReport report;
+        BenchRow row;
+        for (int attempt = 0; attempt < attempts && error.isEmpty(); ++attempt) {
+            if (auto failure = resetChild(conninfo, Resource::Media)) {
+                result.errors << failure->message;
+                return;
+            }
+            const metrics::RunReport attemptReport = runInProcess(request, &error);
+            BenchRow attemptRow = rowOf(config.name, Resource::Media, attemptReport, error);
+            const double slowest = std::max(row.slowestSeconds, attemptRow.seconds);
+            if (attempt == 0 || !error.isEmpty() || attemptRow.seconds < row.seconds) {
+                row = attemptRow;
+                report = attemptReport;
+            }
+            row.attempts = attempt + 1;
+            row.slowestSeconds = slowest;
+        }
         if (config.adaptive)
             row.name += u" (ended at concurrency %1)"_s.arg(report.config.concurrency);
         if (!error.isEmpty())
@@ -206,21 +224,20 @@ void BenchRunner::runMediaComparison(const QUrl &feed, const QString &conninfo,
         }
         result.mediaRuns << row;
     }
-    // Each floor is the fastest of kFloorAttempts: a limit measured slow on a busy moment
+    // Each floor is the fastest of kAttempts: a limit measured slow on a busy moment
     // would flatter every ratio to it.
     say(u"database floor: COPY of the same Media rows into an unlogged table (best of %1)"_s.arg(
-        kFloorAttempts));
+        kAttempts));
     result.databaseFloor =
-        measureCopyFloor(conninfo, Resource::Media, FloorTable::Unlogged, kFloorAttempts);
+        measureCopyFloor(conninfo, Resource::Media, FloorTable::Unlogged, kAttempts);
     if (result.databaseFloor.error)
         result.errors << result.databaseFloor.error->message;
     say(u"durable floor: the same COPY into a logged table (the WAL written, as the sync's)"_s);
-    result.loggedFloor =
-        measureCopyFloor(conninfo, Resource::Media, FloorTable::Logged, kFloorAttempts);
+    result.loggedFloor = measureCopyFloor(conninfo, Resource::Media, FloorTable::Logged, kAttempts);
     if (result.loggedFloor.error)
         result.errors << result.loggedFloor.error->message;
     say(u"feed floor: every Media page fetched and parsed, no database work"_s);
-    for (int attempt = 0; attempt < kFloorAttempts; ++attempt) {
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
         const FeedFloorResult measured = measureFeedFloor(base, Resource::Media);
         if (!measured.error.isEmpty()) {
             result.errors << u"feed floor: "_s + measured.error;
