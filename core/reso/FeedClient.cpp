@@ -61,7 +61,6 @@ struct Request {
 };
 using RequestPtr = std::shared_ptr<Request>;
 
-/// The URL as shown to a person: no user info, percent-decoding where readable, elided.
 /// Moves what the reply has buffered to the end of `body`: one copy, no temporary (readAll()
 /// and += copied every page twice and reallocated as it grew: 5% of a Media load's CPU).
 void appendAvailable(QNetworkReply *reply, QByteArray &body) {
@@ -74,6 +73,7 @@ void appendAvailable(QNetworkReply *reply, QByteArray &body) {
     body.resize(before + qsizetype(std::max<qint64>(0, read)));
 }
 
+/// The URL as shown to a person: no user info, percent-decoding where readable, elided.
 QString shownUrl(const QUrl &url) {
     QString shown = url.adjusted(QUrl::RemoveUserInfo).toDisplayString();
     if (shown.size() > kShownUrlLength) {
