@@ -5,8 +5,10 @@
 #include "cli/SchemaCommand.h"
 #include "cli/SimulateCommand.h"
 #include "cli/SyncCommand.h"
+#include "process/MallocTuning.h"
 
 #include <QCoreApplication>
+#include <QThread>
 
 #include <memory>
 #include <vector>
@@ -43,6 +45,7 @@ void printUsage(const std::vector<std::unique_ptr<CliCommand>> &commands) {
 } // namespace
 
 int main(int argc, char *argv[]) {
+    resosync::process::tuneMalloc(QThread::idealThreadCount()); // before any thread
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(u"ResoSync"_s);
     QCoreApplication::setApplicationName(u"resosync"_s);

@@ -1,11 +1,13 @@
 // resosync: the monitoring console. Wires ui/ widgets to core/; owns no logic of its own.
 #include "MainWindow.h"
+#include "process/MallocTuning.h"
 #include "sim/FeedSimulator.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QMessageBox>
+#include <QThread>
 
 #include <memory>
 
@@ -25,6 +27,7 @@ int fail(const QString &message) {
 } // namespace
 
 int main(int argc, char *argv[]) {
+    resosync::process::tuneMalloc(QThread::idealThreadCount()); // before any thread
     QApplication app(argc, argv);
     QApplication::setOrganizationName(u"ResoSync"_s);
     QApplication::setApplicationName(u"resosync"_s);

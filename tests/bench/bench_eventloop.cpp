@@ -12,11 +12,13 @@
 #include "MainWindow.h"
 #include "RunView.h"
 #include "db/SchemaMigrator.h"
+#include "process/MallocTuning.h"
 #include "sim/FeedSimulator.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QCommandLineParser>
+#include <QThread>
 #include <QTimer>
 #include <QToolButton>
 
@@ -72,6 +74,7 @@ QString emptyReplica(const QString &conninfo) {
 } // namespace
 
 int main(int argc, char *argv[]) {
+    process::tuneMalloc(QThread::idealThreadCount()); // as the console does
     QApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
