@@ -24,8 +24,11 @@ struct BenchRow {
     double peakMb = 0; ///< of the process that ran it (in-process runs share it with the simulator)
     QString settings;  ///< "page 2000, listings 500, db 100, throttle 0, concurrency 3"
     QString error;     ///< empty when the run succeeded
-    int attempts = 1;  ///< runs made; `seconds` is the fastest's
+    int attempts = 1;  ///< runs made; `seconds` is the fastest's (memory runs: the median's)
     double slowestSeconds = 0; ///< the slowest attempt's, to show how noisy the machine was
+    /// Memory runs: `peakMb` is the median attempt's; these are the lowest and highest peaks.
+    double lowestPeakMb = 0;
+    double highestPeakMb = 0;
     double recordsPerSecond() const { return seconds > 0 ? double(records) / seconds : 0; }
 };
 

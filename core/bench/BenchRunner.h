@@ -42,6 +42,7 @@ private:
     void say(const QString &line) const;
     void runMediaComparison(const QUrl &feed, const QString &conninfo, BenchResult &result);
     void runMemory(BenchResult &result);
+    BenchRow measureMemory(int size, const QUrl &feed, const QString &reportPath);
     void runLatencyBound(BenchResult &result);
 
     BenchOptions m_options;
