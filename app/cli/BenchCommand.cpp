@@ -51,7 +51,8 @@ int BenchCommand::run(const QStringList &arguments) {
         u"Runs complete syncs against the built-in simulator and prints a comparison: the "
         "database floor (plain COPY of the same rows) and the feed floor (every page fetched "
         "and parsed, no database), Media at the seed's defaults and at several concurrencies, "
-        "the adaptive tuner, peak memory at two sizes (each run in a process of its own), and "
+        "the adaptive tuner, peak memory at two sizes (each run three times in a process of "
+        "its own; the median counts), and "
         "a latency-bound scenario against a vendor rate limit. Creates and drops a scratch "
         "database named resosync_bench on the server --db reaches (needs CREATEDB)."_s);
     parser.addOptions({
