@@ -41,10 +41,21 @@ MallocTuning tuneMalloc(int arenas) {
         result.reason = setting + u": malloc left as set"_s;
         return result;
     }
-    if (mallopt(M_ARENA_MAX, arenas) != 1 || mallopt(M_MMAP_THRESHOLD, int(kHeapBlockLimit)) != 1 ||
-        mallopt(M_TRIM_THRESHOLD, int(kHeapTrimThreshold)) != 1) {
-        result.reason = u"glibc refused a malloc setting"_s;
-        return result;
+    struct Setting {
+        int parameter;
+        int value;
+        const char *name;
+    };
+    for (const Setting &setting :
+         {Setting{M_ARENA_MAX, arenas, "M_ARENA_MAX"},
+          Setting{M_MMAP_THRESHOLD, int(kHeapBlockLimit), "M_MMAP_THRESHOLD"},
+          Setting{M_TRIM_THRESHOLD, int(kHeapTrimThreshold), "M_TRIM_THRESHOLD"}}) {
+        if (mallopt(setting.parameter, setting.value) != 1) {
+            // AddressSanitizer, for one, replaces malloc and refuses mallopt().
+            result.reason = u"mallopt(%1) was refused: the malloc in use is not glibc's"_s.arg(
+                QLatin1StringView(setting.name));
+            return result;
+        }
     }
     result.applied = true;
     result.arenas = arenas;

@@ -16,6 +16,13 @@
 #endif
 
 using namespace resosync::process;
+using namespace Qt::StringLiterals;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitizedMalloc = true;
+#else
+constexpr bool kSanitizedMalloc = false;
+#endif
 
 class TestMallocTuning : public QObject {
     Q_OBJECT
@@ -25,6 +32,15 @@ private Q_SLOTS:
 #if !defined(__GLIBC__)
         QSKIP("the settings tuned are glibc's");
 #endif
+    }
+
+    // AddressSanitizer replaces malloc: mallopt() is refused, and tuneMalloc() says so.
+    void aMallocOtherThanGlibcsIsReported() {
+        if (!kSanitizedMalloc)
+            QSKIP("glibc's malloc is in use");
+        const MallocTuning tuning = tuneMalloc(2);
+        QVERIFY(!tuning.applied);
+        QVERIFY2(tuning.reason.contains(u"not glibc's"_s), qPrintable(tuning.reason));
     }
 
     // Runs first: once tuned, a process stays tuned.
@@ -51,6 +67,8 @@ private Q_SLOTS:
     // Without the limit, glibc gives each of these threads an arena of its own (up to eight
     // per core), so this fails when the limit is not applied.
     void concurrentThreadsShareTheAllowedArenas() {
+        if (kSanitizedMalloc)
+            QSKIP("AddressSanitizer's malloc has no glibc arenas");
         constexpr int kLimit = 2;
         constexpr int kThreads = 8;
         const MallocTuning tuning = tuneMalloc(kLimit);
@@ -77,6 +95,8 @@ private Q_SLOTS:
     // glibc's default maps any block over 128 KB (until a mapped block is freed), so this
     // fails untuned.
     void blocksUpToTheLimitComeFromTheHeap() {
+        if (kSanitizedMalloc)
+            QSKIP("AddressSanitizer's malloc has no glibc heap");
 #if defined(__GLIBC__)
         QVERIFY(tuneMalloc(2).applied);
         const auto mapped = [] { return mallinfo2().hblkhd; };
