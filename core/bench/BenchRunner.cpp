@@ -281,15 +281,15 @@ void BenchRunner::runMemory(BenchResult &result) {
         }
         QList<BenchRow> attempts;
         for (int attempt = 0; attempt < kAttempts; ++attempt) {
-            BenchRow row =
-                measureMemory(size, simulator->baseUrl(),
-                              dir.filePath(u"memory-%1-%2.json"_s.arg(size).arg(attempt)));
-            if (!row.error.isEmpty()) {
-                result.errors << row.error;
-                result.memoryRuns << row;
-                return;
-            }
-            attempts << row;
+            attempts << measureMemory(size, simulator->baseUrl(),
+                                      dir.filePath(u"memory-%1-%2.json"_s.arg(size).arg(attempt)));
+            if (!attempts.last().error.isEmpty())
+                break;
+        }
+        if (const BenchRow &last = attempts.last(); !last.error.isEmpty()) {
+            result.errors << last.error; // the size's row says why; the next size still runs
+            result.memoryRuns << last;
+            continue;
         }
         result.memoryRuns << medianPeak(attempts);
     }
