@@ -13,7 +13,8 @@ struct MallocTuning {
     QString reason;       ///< why, in words for a reader of the log
 };
 
-/// Blocks up to this size come from the heap once tuned; larger ones are mapped and unmapped.
+/// Blocks up to this size come from the heap once tuned; a larger one is mapped (and unmapped
+/// when freed) unless a free heap already holds it.
 constexpr std::size_t kHeapBlockLimit = 4 * 1024 * 1024;
 /// Free memory at the top of a heap beyond this goes back to the system once tuned.
 constexpr std::size_t kHeapTrimThreshold = 16 * 1024 * 1024;
